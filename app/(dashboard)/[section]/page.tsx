@@ -1,0 +1,65 @@
+// Sections of the dashboard whose features have not landed yet. Each real page replaces its
+// entry here with a folder of its own (a static route wins over this dynamic one).
+import type { Metadata } from "next";
+import { notFound } from "next/navigation";
+import { EmptyState } from "@/components/empty-state";
+import { PageHeader } from "@/components/page-header";
+import type { Permission } from "@/lib/permissions";
+import { requireTenant } from "@/lib/session";
+
+const SECTIONS: Record<string, { title: string; description: string; promise: string; permission: Permission }> = {
+  payments: {
+    title: "Payments",
+    description: "Every M-Pesa payment attempt, live.",
+    promise: "Payments appear here the moment a customer is prompted, and update as M-Pesa answers.",
+    permission: "payments:view",
+  },
+  "checkout-links": {
+    title: "Checkout links",
+    description: "Hosted pages your customers pay on.",
+    promise: "Create a checkout link to share by SMS or WhatsApp, or show it as a QR code.",
+    permission: "payments:view",
+  },
+  payouts: {
+    title: "Payouts",
+    description: "B2C payouts waiting for approval, and sent.",
+    promise: "Payouts to phones will be requested here and approved by a second person.",
+    permission: "payouts:view",
+  },
+  mismatches: {
+    title: "Mismatches",
+    description: "Payments that need a person to look at them.",
+    promise: "Amounts that differ, unknown callbacks and unmatched paybill money will be listed here to resolve.",
+    permission: "payments:view",
+  },
+  callbacks: {
+    title: "Callbacks",
+    description: "Every message M-Pesa sent us, exactly as received.",
+    promise: "Inbound callbacks and outbound Daraja calls will be listed here, with replay for failed ones.",
+    permission: "callbacks:view",
+  },
+  settings: {
+    title: "Settings",
+    description: "Merchant profile, M-Pesa credentials, API keys and team.",
+    promise: "M-Pesa credentials, callback URLs, API keys and team members will be managed here.",
+    permission: "settings:view",
+  },
+};
+
+type Props = { params: Promise<{ section: string }> };
+
+export async function generateMetadata({ params }: Props): Promise<Metadata> {
+  return { title: SECTIONS[(await params).section]?.title ?? "Not found" };
+}
+
+export default async function SectionPage({ params }: Props) {
+  const section = SECTIONS[(await params).section];
+  if (!section) notFound();
+  await requireTenant(section.permission);
+  return (
+    <>
+      <PageHeader title={section.title} description={section.description} />
+      <EmptyState title="Nothing here yet">{section.promise}</EmptyState>
+    </>
+  );
+}

@@ -1,0 +1,38 @@
+"use client";
+
+import Link from "next/link";
+import { usePathname } from "next/navigation";
+
+const ITEMS = [
+  { href: "/", label: "Overview" },
+  { href: "/payments", label: "Payments" },
+  { href: "/checkout-links", label: "Checkout links" },
+  { href: "/payouts", label: "Payouts" },
+  { href: "/mismatches", label: "Mismatches" },
+  { href: "/callbacks", label: "Callbacks" },
+  { href: "/audit-log", label: "Audit log" },
+  { href: "/settings", label: "Settings" },
+] as const;
+
+export function Nav() {
+  const pathname = usePathname();
+  return (
+    <nav aria-label="Main" className="flex gap-1 overflow-x-auto px-2 pb-3 md:flex-col md:overflow-visible">
+      {ITEMS.map((item) => {
+        const active = item.href === "/" ? pathname === "/" : pathname.startsWith(item.href);
+        return (
+          <Link
+            key={item.href}
+            href={item.href}
+            aria-current={active ? "page" : undefined}
+            className={`whitespace-nowrap rounded-md px-3 py-2 text-sm font-medium ${
+              active ? "bg-brand-50 text-brand-800" : "text-slate-700 hover:bg-slate-100"
+            }`}
+          >
+            {item.label}
+          </Link>
+        );
+      })}
+    </nav>
+  );
+}

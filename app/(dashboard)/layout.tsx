@@ -1,0 +1,45 @@
+import type { ReactNode } from "react";
+import { EnvironmentBadge } from "@/components/environment-badge";
+import { Logo } from "@/components/logo";
+import { ROLE_LABELS } from "@/lib/permissions";
+import { requireTenant } from "@/lib/session";
+import { MerchantSwitcher } from "./_components/merchant-switcher";
+import { Nav } from "./_components/nav";
+
+export default async function DashboardLayout({ children }: { children: ReactNode }) {
+  const tenant = await requireTenant();
+  return (
+    <div className="min-h-dvh md:flex">
+      <aside className="border-b border-slate-200 bg-white md:sticky md:top-0 md:h-dvh md:w-60 md:shrink-0 md:border-r md:border-b-0">
+        <div className="flex items-center justify-between gap-2 px-4 py-4">
+          <Logo />
+        </div>
+        <div className="space-y-2 px-4 pb-4">
+          {tenant.memberships.length > 1 ? (
+            <MerchantSwitcher
+              current={tenant.merchant.slug}
+              options={tenant.memberships.map((m) => ({ slug: m.merchant.slug, name: m.merchant.name }))}
+            />
+          ) : (
+            <p className="truncate text-sm font-semibold" data-testid="merchant-name">
+              {tenant.merchant.name}
+            </p>
+          )}
+          <EnvironmentBadge environment={tenant.merchant.environment} />
+        </div>
+        <Nav />
+      </aside>
+      <div className="min-w-0 flex-1">
+        <header className="flex items-center justify-end gap-4 border-b border-slate-200 bg-white px-6 py-3 text-sm">
+          <span className="text-slate-600">
+            {tenant.user.name} · <span className="font-medium">{ROLE_LABELS[tenant.role]}</span>
+          </span>
+          <a href="/logout" className="font-medium text-slate-700 underline-offset-2 hover:underline">
+            Sign out
+          </a>
+        </header>
+        <main className="mx-auto max-w-6xl px-4 py-6 md:px-8">{children}</main>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,4 @@
+// next-auth's endpoints (sign-in, sign-out, session, CSRF).
+import { handlers } from "@/lib/auth";
+
+export const { GET, POST } = handlers;

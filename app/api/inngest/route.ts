@@ -1,0 +1,6 @@
+// Serves Malipo's Inngest functions to Inngest Cloud or a self-hosted Inngest server.
+import { serve } from "inngest/next";
+import { getInngest } from "@/inngest/client";
+import { functions } from "@/inngest/functions";
+
+export const { GET, POST, PUT } = serve({ client: getInngest(), functions });

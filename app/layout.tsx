@@ -1,0 +1,21 @@
+import type { Metadata, Viewport } from "next";
+import type { ReactNode } from "react";
+import "./globals.css";
+import { Providers } from "./providers";
+
+export const metadata: Metadata = {
+  title: { default: "Malipo", template: "%s · Malipo" },
+  description: "M-Pesa payments for Kenyan businesses: collect, pay out, reconcile.",
+};
+
+export const viewport: Viewport = { width: "device-width", initialScale: 1, themeColor: "#15803d" };
+
+export default function RootLayout({ children }: { children: ReactNode }) {
+  return (
+    <html lang="en">
+      <body>
+        <Providers>{children}</Providers>
+      </body>
+    </html>
+  );
+}

@@ -1,0 +1,19 @@
+// The Prisma client singleton for the Next.js app (one pool per process, kept across hot reloads).
+import { PrismaPg } from "@prisma/adapter-pg";
+import { getEnv } from "./env";
+import { PrismaClient } from "./generated/prisma/client";
+
+export type Db = PrismaClient;
+
+/** A client for any database URL; tests and scripts use this with their own URL. */
+export function createDb(databaseUrl: string, options: { max?: number } = {}): Db {
+  const adapter = new PrismaPg({ connectionString: databaseUrl, max: options.max ?? 10 });
+  return new PrismaClient({ adapter });
+}
+
+const globalForDb = globalThis as unknown as { malipoDb?: Db };
+
+export function getDb(): Db {
+  globalForDb.malipoDb ??= createDb(getEnv().DATABASE_URL);
+  return globalForDb.malipoDb;
+}

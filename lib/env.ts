@@ -1,0 +1,90 @@
+// The one place that reads process.env. Every variable is validated with zod; a bad or missing
+// value stops start-up with a message naming each one (instrumentation.ts calls getEnv() at boot).
+import { z } from "zod";
+import { parseKeyring } from "./crypto/keyring";
+
+const bool = z
+  .enum(["1", "0", "true", "false", "yes", "no", ""])
+  .transform((v) => v === "1" || v === "true" || v === "yes");
+
+const keyringString = z.string().superRefine((value, ctx) => {
+  try {
+    parseKeyring(value);
+  } catch (error) {
+    ctx.addIssue({ code: "custom", message: (error as Error).message });
+  }
+});
+
+export const envSchema = z
+  .object({
+    NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
+    PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+    /** Public base URL of this app: checkout links and Daraja callback URLs are built from it. */
+    APP_URL: z.url().optional(),
+    DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: "must be a postgres:// URL" }),
+    AUTH_SECRET: z.string().min(32, "must be at least 32 characters (try: openssl rand -base64 32)"),
+    /** `keyId:base64key[,keyId:base64key…]`; the first key encrypts, all keys decrypt. */
+    MALIPO_ENCRYPTION_KEYS: keyringString,
+    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    /** How many reverse proxies in front of the app append to X-Forwarded-For (0 = none). */
+    TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
+    INNGEST_EVENT_KEY: z.string().min(1).optional(),
+    INNGEST_SIGNING_KEY: z.string().min(1).optional(),
+    INNGEST_DEV: z.string().optional(),
+    INNGEST_BASE_URL: z.url().optional(),
+    /** Sign-in attempts allowed per email+IP in 15 minutes before a lock-out. */
+    LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(1000).default(5),
+    DISABLE_RATE_LIMITS: bool.default(false),
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV === "production" && env.DISABLE_RATE_LIMITS) {
+      ctx.addIssue({ code: "custom", path: ["DISABLE_RATE_LIMITS"], message: "cannot be set in production" });
+    }
+  });
+
+export type Env = z.infer<typeof envSchema>;
+
+export class EnvError extends Error {
+  override name = "EnvError";
+}
+
+/** Validates a raw environment; throws one EnvError listing every bad or missing variable. */
+export function parseEnv(raw: Record<string, string | undefined>): Env {
+  const cleaned = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined && v !== ""));
+  const result = envSchema.safeParse(cleaned);
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((issue) => {
+    const name = issue.path.join(".") || "(environment)";
+    const missing = issue.code === "invalid_type" && cleaned[name] === undefined;
+    return `  - ${name}: ${missing ? "is required but not set" : issue.message}`;
+  });
+  throw new EnvError(
+    `Malipo cannot start: invalid configuration.\n${lines.join("\n")}\nSee .env.example for every variable.`,
+  );
+}
+
+let cached: Env | undefined;
+
+/**
+ * `next build` imports route modules without a runtime environment. Placeholders let it finish;
+ * they are never used to serve anything because `next start` is a new process that validates.
+ */
+const BUILD_PLACEHOLDERS = {
+  DATABASE_URL: "postgres://build-placeholder@localhost/none",
+  AUTH_SECRET: "build-placeholder-build-placeholder",
+  MALIPO_ENCRYPTION_KEYS: `build:${Buffer.alloc(32).toString("base64")}`,
+};
+
+/** The validated environment of this process (parsed once, on first use). */
+export function getEnv(): Env {
+  if (!cached) {
+    const building = process.env.NEXT_PHASE === "phase-production-build";
+    cached = parseEnv(building ? { ...BUILD_PLACEHOLDERS, ...process.env } : process.env);
+  }
+  return cached;
+}
+
+/** The app's public base URL, without a trailing slash. */
+export function appUrl(env: Env = getEnv()): string {
+  return (env.APP_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, "");
+}

@@ -1,0 +1,60 @@
+// What each role may do. The server checks these on every tenant access (lib/tenancy); the UI
+// only uses them to hide what would be refused anyway.
+import type { Role } from "./generated/prisma/enums";
+
+export const PERMISSIONS = [
+  "dashboard:view",
+  "payments:view",
+  "payments:create",
+  "phones:view_full",
+  "checkout:manage",
+  "payouts:view",
+  "payouts:request",
+  "payouts:approve",
+  "review:resolve",
+  "callbacks:view",
+  "callbacks:replay",
+  "audit:view",
+  "settings:view",
+  "settings:manage",
+  "mpesa:manage",
+  "apikeys:manage",
+  "team:manage",
+] as const;
+
+export type Permission = (typeof PERMISSIONS)[number];
+
+const VIEW: Permission[] = ["dashboard:view", "payments:view", "payouts:view", "settings:view"];
+
+/**
+ * owner: everything. admin: everything but is never able to demote or remove an owner (enforced
+ * in team actions). approver: approves payouts requested by others and resolves review items.
+ * developer: API keys, callbacks and logs, creating test payments. viewer: read-only.
+ */
+export const ROLE_PERMISSIONS: Record<Role, ReadonlySet<Permission>> = {
+  owner: new Set(PERMISSIONS),
+  admin: new Set(PERMISSIONS),
+  approver: new Set<Permission>([...VIEW, "phones:view_full", "payouts:approve", "review:resolve", "audit:view"]),
+  developer: new Set<Permission>([
+    ...VIEW,
+    "payments:create",
+    "checkout:manage",
+    "callbacks:view",
+    "callbacks:replay",
+    "apikeys:manage",
+    "audit:view",
+  ]),
+  viewer: new Set<Permission>(VIEW),
+};
+
+export function can(role: Role, permission: Permission): boolean {
+  return ROLE_PERMISSIONS[role].has(permission);
+}
+
+export const ROLE_LABELS: Record<Role, string> = {
+  owner: "Owner",
+  admin: "Admin",
+  approver: "Approver",
+  developer: "Developer",
+  viewer: "Viewer",
+};

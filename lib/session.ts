@@ -1,0 +1,38 @@
+// The one way pages, server actions and route handlers reach tenant data for a signed-in user:
+// session → fresh membership and role check → a database client scoped to that merchant.
+import "server-only";
+import { cookies } from "next/headers";
+import { forbidden, redirect } from "next/navigation";
+import { cache } from "react";
+import { auth } from "./auth";
+import { getDb } from "./db";
+import { AppError } from "./errors";
+import type { Permission } from "./permissions";
+import { resolveTenant, type TenantContext } from "./tenancy/resolve-tenant";
+import { type TenantDb, tenantDb } from "./tenancy/tenant-db";
+
+export const MERCHANT_COOKIE = "malipo_merchant";
+
+export interface Tenant extends TenantContext {
+  db: TenantDb;
+}
+
+const loadTenant = cache(async (permission: Permission): Promise<Tenant> => {
+  const session = await auth();
+  const userId = session?.user?.id;
+  if (!userId) redirect("/login");
+  const merchantSlug = (await cookies()).get(MERCHANT_COOKIE)?.value ?? null;
+  try {
+    const ctx = await resolveTenant(getDb(), { userId, merchantSlug, permission });
+    return { ...ctx, db: tenantDb(getDb(), ctx.merchant.id) };
+  } catch (error) {
+    if (error instanceof AppError && error.code === "unauthenticated") redirect("/logout?expired=1");
+    if (error instanceof AppError && error.code === "forbidden") forbidden();
+    throw error;
+  }
+});
+
+/** The signed-in user's merchant, role and scoped db; redirects to sign-in or answers 403 otherwise. */
+export function requireTenant(permission: Permission = "dashboard:view"): Promise<Tenant> {
+  return loadTenant(permission);
+}

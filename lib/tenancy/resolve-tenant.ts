@@ -1,0 +1,59 @@
+import type { DbClient } from "../db-types";
+import { AppError } from "../errors";
+import type { MpesaEnvironment, Role } from "../generated/prisma/enums";
+import { can, type Permission } from "../permissions";
+
+export interface TenantMerchant {
+  id: string;
+  name: string;
+  slug: string;
+  environment: MpesaEnvironment;
+}
+
+export interface TenantContext {
+  user: { id: string; email: string; name: string };
+  merchant: TenantMerchant;
+  role: Role;
+  /** Every merchant this user belongs to, for the switcher. */
+  memberships: { merchant: TenantMerchant; role: Role }[];
+}
+
+/**
+ * Who is acting, for which merchant, with which role: read fresh from the database on every
+ * call so a removed membership or a disabled user loses access at once, not at token expiry.
+ * `merchantSlug` is the user's chosen merchant; an unknown or foreign slug falls back to the
+ * first membership rather than erroring, because it comes from a cookie the user controls.
+ */
+export async function resolveTenant(
+  db: DbClient,
+  options: { userId: string; merchantSlug?: string | null; permission: Permission },
+): Promise<TenantContext> {
+  const user = await db.user.findUnique({
+    where: { id: options.userId },
+    select: {
+      id: true,
+      email: true,
+      name: true,
+      disabledAt: true,
+      memberships: {
+        select: { role: true, merchant: { select: { id: true, name: true, slug: true, environment: true } } },
+        orderBy: { createdAt: "asc" },
+      },
+    },
+  });
+  if (!user || user.disabledAt) throw new AppError("unauthenticated", "Please sign in again.");
+  const { memberships } = user;
+  const current = memberships.find((m) => m.merchant.slug === options.merchantSlug) ?? memberships[0];
+  if (!current) throw new AppError("forbidden", "Your account does not belong to any merchant yet.");
+  if (!can(current.role, options.permission)) {
+    throw new AppError("forbidden", "Your role does not allow this.", {
+      internal: `role ${current.role} lacks ${options.permission}`,
+    });
+  }
+  return {
+    user: { id: user.id, email: user.email, name: user.name },
+    merchant: current.merchant,
+    role: current.role,
+    memberships,
+  };
+}

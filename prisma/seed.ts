@@ -1,0 +1,85 @@
+// Demo data for local development: two merchants, an owner (member of both, so the merchant
+// switcher shows), an approver and an API key. Idempotent: running it again changes nothing.
+import { pathToFileURL } from "node:url";
+import { appendAuditLog } from "../lib/audit/append-audit-log";
+import type { DbClient } from "../lib/db-types";
+import type { MpesaEnvironment, Role } from "../lib/generated/prisma/enums";
+import { importApiKey } from "../lib/security/api-keys";
+import { hashPassword } from "../lib/security/password";
+
+export const DEMO_MERCHANTS = [
+  { slug: "duka-la-mama", name: "Duka la Mama", environment: "simulator" },
+  { slug: "kahawa-corner", name: "Kahawa Corner", environment: "simulator" },
+] as const satisfies readonly { slug: string; name: string; environment: MpesaEnvironment }[];
+
+export const DEMO_USERS = [
+  { email: "owner@duka.example", name: "Amina Wanjiru", roles: { "duka-la-mama": "owner", "kahawa-corner": "admin" } },
+  { email: "approver@duka.example", name: "Brian Otieno", roles: { "duka-la-mama": "approver" } },
+] as const satisfies readonly { email: string; name: string; roles: Record<string, Role> }[];
+
+export interface DemoSeed {
+  password: string;
+  apiKey: string;
+}
+
+/** Creates whatever part of the demo data is missing. Existing users keep their passwords. */
+export async function seedDemo(db: DbClient, seed: DemoSeed): Promise<{ created: boolean }> {
+  const existing = await db.merchant.findUnique({ where: { slug: DEMO_MERCHANTS[0].slug } });
+  const merchants = new Map<string, string>();
+  for (const m of DEMO_MERCHANTS) {
+    const row = await db.merchant.upsert({ where: { slug: m.slug }, create: m, update: {} });
+    merchants.set(m.slug, row.id);
+  }
+  const passwordHash = await hashPassword(seed.password);
+  for (const u of DEMO_USERS) {
+    const user = await db.user.upsert({
+      where: { email: u.email },
+      create: { email: u.email, name: u.name, passwordHash },
+      update: {},
+    });
+    for (const [slug, role] of Object.entries(u.roles)) {
+      const merchantId = merchants.get(slug);
+      if (!merchantId) continue;
+      await db.membership.upsert({
+        where: { userId_merchantId: { userId: user.id, merchantId } },
+        create: { userId: user.id, merchantId, role },
+        update: {},
+      });
+    }
+  }
+  const merchantId = merchants.get(DEMO_MERCHANTS[0].slug);
+  const key = importApiKey(seed.apiKey);
+  if (merchantId && !(await db.apiKey.findUnique({ where: { hash: key.hash } }))) {
+    const apiKey = await db.apiKey.create({
+      data: { merchantId, name: "Demo key", prefix: key.prefix, hash: key.hash },
+    });
+    await appendAuditLog(db, {
+      merchantId,
+      actor: { type: "system", label: "demo seed" },
+      action: "apikey.created",
+      target: { type: "api_key", id: apiKey.id },
+      metadata: { prefix: key.prefix, name: apiKey.name },
+    });
+  }
+  return { created: !existing };
+}
+
+async function main() {
+  const { createDb } = await import("../lib/db");
+  const url = process.env.DATABASE_URL;
+  const password = process.env.DEMO_PASSWORD;
+  const apiKey = process.env.DEMO_API_KEY;
+  if (!url || !password || !apiKey) {
+    console.error("db:seed needs DATABASE_URL, DEMO_PASSWORD and DEMO_API_KEY (npm run dev seeds on its own).");
+    process.exit(1);
+  }
+  const db = createDb(url, { max: 2 });
+  try {
+    const { created } = await seedDemo(db, { password, apiKey });
+    console.log(created ? "Demo data created." : "Demo data already present.");
+  } finally {
+    await db.$disconnect();
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) await main();

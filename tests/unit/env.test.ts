@@ -1,0 +1,45 @@
+import { describe, expect, it } from "vitest";
+import { generateKeyringSpec } from "@/lib/crypto/keyring";
+import { EnvError, parseEnv } from "@/lib/env";
+
+const valid = {
+  DATABASE_URL: "postgres://postgres@127.0.0.1:5432/malipo",
+  AUTH_SECRET: "a".repeat(32),
+  MALIPO_ENCRYPTION_KEYS: generateKeyringSpec("k1"),
+};
+
+describe("parseEnv", () => {
+  it("accepts a minimal valid environment and fills defaults", () => {
+    const env = parseEnv(valid);
+    expect(env.PORT).toBe(3000);
+    expect(env.LOG_LEVEL).toBe("info");
+    expect(env.NODE_ENV).toBe("development");
+    expect(env.TRUSTED_PROXY_HOPS).toBe(0);
+  });
+
+  it("names every missing or bad variable in one message", () => {
+    let message = "";
+    try {
+      parseEnv({ PORT: "eighty", DATABASE_URL: "mysql://x@y/z" });
+    } catch (error) {
+      expect(error).toBeInstanceOf(EnvError);
+      message = (error as Error).message;
+    }
+    expect(message).toContain("PORT");
+    expect(message).toContain("DATABASE_URL: must be a postgres:// URL");
+    expect(message).toContain("AUTH_SECRET: is required but not set");
+    expect(message).toContain("MALIPO_ENCRYPTION_KEYS: is required but not set");
+  });
+
+  it("rejects a malformed encryption keyring with the reason", () => {
+    expect(() => parseEnv({ ...valid, MALIPO_ENCRYPTION_KEYS: "k1:c2hvcnQ=" })).toThrow(/must be 32 bytes/);
+  });
+
+  it("treats empty strings as unset", () => {
+    expect(() => parseEnv({ ...valid, AUTH_SECRET: "" })).toThrow(/AUTH_SECRET: is required/);
+  });
+
+  it("refuses to disable rate limits in production", () => {
+    expect(() => parseEnv({ ...valid, NODE_ENV: "production", DISABLE_RATE_LIMITS: "1" })).toThrow(/DISABLE_RATE_LIMITS/);
+  });
+});
