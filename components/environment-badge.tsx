@@ -10,7 +10,9 @@ const STYLES: Record<MpesaEnvironment, { label: string; className: string }> = {
 export function EnvironmentBadge({ environment }: { environment: MpesaEnvironment }) {
   const style = STYLES[environment];
   return (
-    <span className={`inline-flex items-center rounded-full px-2 py-0.5 text-xs font-semibold ring-1 ${style.className}`}>
+    <span
+      className={`inline-flex items-center rounded-full px-2 py-0.5 text-xs font-semibold ring-1 ${style.className}`}
+    >
       {style.label}
     </span>
   );

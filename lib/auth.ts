@@ -1,8 +1,9 @@
 // next-auth glue: staff sign in with email and password; sessions are signed JWT cookies.
 // The JWT only names the user: merchant and role are re-read on every request (lib/session.ts).
+
+import { headers } from "next/headers";
 import NextAuth, { CredentialsSignin, type NextAuthConfig } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
-import { headers } from "next/headers";
 import { Pool } from "pg";
 import { appendAuditLog } from "./audit/append-audit-log";
 import { getDb } from "./db";
@@ -49,7 +50,10 @@ function config(): NextAuthConfig {
     pages: { signIn: "/login" },
     providers: [
       Credentials({
-        credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },
+        credentials: {
+          email: { label: "Email", type: "email" },
+          password: { label: "Password", type: "password" },
+        },
         async authorize(credentials, request) {
           const ip = clientIp(request.headers, env.TRUSTED_PROXY_HOPS);
           const result = await signInWithPassword(getDb(), { credentials, ip, limiters: signInLimiters() });

@@ -30,7 +30,10 @@ export class AppError extends Error {
 }
 
 /** The JSON body for an error response; unknown errors become a plain 500 with no internals. */
-export function toErrorBody(error: unknown): { status: number; body: { error: { code: string; message: string } } } {
+export function toErrorBody(error: unknown): {
+  status: number;
+  body: { error: { code: string; message: string } };
+} {
   if (error instanceof AppError) {
     return { status: error.status, body: { error: { code: error.code, message: error.publicMessage } } };
   }

@@ -34,7 +34,13 @@ const VIEW: Permission[] = ["dashboard:view", "payments:view", "payouts:view", "
 export const ROLE_PERMISSIONS: Record<Role, ReadonlySet<Permission>> = {
   owner: new Set(PERMISSIONS),
   admin: new Set(PERMISSIONS),
-  approver: new Set<Permission>([...VIEW, "phones:view_full", "payouts:approve", "review:resolve", "audit:view"]),
+  approver: new Set<Permission>([
+    ...VIEW,
+    "phones:view_full",
+    "payouts:approve",
+    "review:resolve",
+    "audit:view",
+  ]),
   developer: new Set<Permission>([
     ...VIEW,
     "payments:create",

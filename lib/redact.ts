@@ -31,7 +31,15 @@ export const SECRET_KEYS = [
 ] as const;
 
 /** Keys whose values are phone numbers: masked, not removed, so support can still correlate. */
-export const PHONE_KEYS = ["phone", "phonenumber", "msisdn", "partya", "partyb", "mobile", "receiverparty"] as const;
+export const PHONE_KEYS = [
+  "phone",
+  "phonenumber",
+  "msisdn",
+  "partya",
+  "partyb",
+  "mobile",
+  "receiverparty",
+] as const;
 
 const secretKeys = new Set<string>(SECRET_KEYS);
 const phoneKeys = new Set<string>(PHONE_KEYS);
@@ -60,13 +68,18 @@ export function redact(value: unknown, seen = new WeakSet<object>()): unknown {
   seen.add(value);
   if (Array.isArray(value)) return value.map((item) => redact(item, seen));
   if (value instanceof Error) {
-    return { type: value.name, message: maskPhonesInText(value.message), stack: value.stack && maskPhonesInText(value.stack) };
+    return {
+      type: value.name,
+      message: maskPhonesInText(value.message),
+      stack: value.stack && maskPhonesInText(value.stack),
+    };
   }
   const out: Record<string, unknown> = {};
   for (const [key, inner] of Object.entries(value)) {
     const lower = key.toLowerCase();
     if (secretKeys.has(lower)) out[key] = "[redacted]";
-    else if (phoneKeys.has(lower) && (typeof inner === "string" || typeof inner === "number")) out[key] = maskPhone(String(inner));
+    else if (phoneKeys.has(lower) && (typeof inner === "string" || typeof inner === "number"))
+      out[key] = maskPhone(String(inner));
     else out[key] = redact(inner, seen);
   }
   return out;

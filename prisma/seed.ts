@@ -13,7 +13,11 @@ export const DEMO_MERCHANTS = [
 ] as const satisfies readonly { slug: string; name: string; environment: MpesaEnvironment }[];
 
 export const DEMO_USERS = [
-  { email: "owner@duka.example", name: "Amina Wanjiru", roles: { "duka-la-mama": "owner", "kahawa-corner": "admin" } },
+  {
+    email: "owner@duka.example",
+    name: "Amina Wanjiru",
+    roles: { "duka-la-mama": "owner", "kahawa-corner": "admin" },
+  },
   { email: "approver@duka.example", name: "Brian Otieno", roles: { "duka-la-mama": "approver" } },
 ] as const satisfies readonly { email: string; name: string; roles: Record<string, Role> }[];
 
@@ -70,7 +74,9 @@ async function main() {
   const password = process.env.DEMO_PASSWORD;
   const apiKey = process.env.DEMO_API_KEY;
   if (!url || !password || !apiKey) {
-    console.error("db:seed needs DATABASE_URL, DEMO_PASSWORD and DEMO_API_KEY (npm run dev seeds on its own).");
+    console.error(
+      "db:seed needs DATABASE_URL, DEMO_PASSWORD and DEMO_API_KEY (npm run dev seeds on its own).",
+    );
     process.exit(1);
   }
   const db = createDb(url, { max: 2 });

@@ -9,9 +9,13 @@ export default async function OverviewPage() {
   const tenant = await requireTenant("dashboard:view");
   return (
     <>
-      <PageHeader title="Overview" description={`Money collected and paid out for ${tenant.merchant.name}.`} />
+      <PageHeader
+        title="Overview"
+        description={`Money collected and paid out for ${tenant.merchant.name}.`}
+      />
       <EmptyState title="No payments yet">
-        Once customers pay by M-Pesa, today&apos;s and this week&apos;s totals, success rate and a live feed show here.
+        Once customers pay by M-Pesa, today&apos;s and this week&apos;s totals, success rate and a live feed
+        show here.
       </EmptyState>
     </>
   );

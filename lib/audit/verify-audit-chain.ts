@@ -9,7 +9,10 @@ export type ChainCheck =
  * Walks one chain in order (keyset pages, so it stays cheap in memory on long logs) and
  * recomputes every hash. Reports the first row that was edited, inserted or removed.
  */
-export async function verifyAuditChain(db: DbClient, options: { chain: string; pageSize?: number }): Promise<ChainCheck> {
+export async function verifyAuditChain(
+  db: DbClient,
+  options: { chain: string; pageSize?: number },
+): Promise<ChainCheck> {
   const pageSize = options.pageSize ?? 1000;
   let prevHash = GENESIS_HASH;
   let expectedSeq = 1;

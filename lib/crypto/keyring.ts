@@ -23,8 +23,10 @@ export function parseKeyring(spec: string): Keyring {
     const sep = entry.indexOf(":");
     const id = entry.slice(0, sep);
     const key = Buffer.from(entry.slice(sep + 1), "base64");
-    if (sep < 1 || !KEY_ID.test(id)) throw new Error(`key id in "${id || entry.slice(0, 8)}…" must be 1-32 of A-Z a-z 0-9 _ -`);
-    if (key.length !== 32) throw new Error(`key "${id}" must be 32 bytes of base64 (openssl rand -base64 32)`);
+    if (sep < 1 || !KEY_ID.test(id))
+      throw new Error(`key id in "${id || entry.slice(0, 8)}…" must be 1-32 of A-Z a-z 0-9 _ -`);
+    if (key.length !== 32)
+      throw new Error(`key "${id}" must be 32 bytes of base64 (openssl rand -base64 32)`);
     if (byId.has(id)) throw new Error(`key id "${id}" appears twice`);
     byId.set(id, key);
   }
@@ -35,6 +37,8 @@ export function parseKeyring(spec: string): Keyring {
 }
 
 /** A fresh keyring spec with one random key, for local development defaults. */
-export function generateKeyringSpec(id = `k${new Date().toISOString().slice(0, 10).replaceAll("-", "")}`): string {
+export function generateKeyringSpec(
+  id = `k${new Date().toISOString().slice(0, 10).replaceAll("-", "")}`,
+): string {
   return `${id}:${randomBytes(32).toString("base64")}`;
 }

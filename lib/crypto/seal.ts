@@ -17,7 +17,13 @@ export function seal(keyring: Keyring, plaintext: string, context = ""): string 
   cipher.setAAD(Buffer.from(context, "utf8"));
   const body = Buffer.concat([cipher.update(plaintext, "utf8"), cipher.final()]);
   const tag = cipher.getAuthTag();
-  return [VERSION, keyring.active.id, iv.toString("base64url"), body.toString("base64url"), tag.toString("base64url")].join(".");
+  return [
+    VERSION,
+    keyring.active.id,
+    iv.toString("base64url"),
+    body.toString("base64url"),
+    tag.toString("base64url"),
+  ].join(".");
 }
 
 export function open(keyring: Keyring, sealed: string, context = ""): string {
@@ -30,7 +36,9 @@ export function open(keyring: Keyring, sealed: string, context = ""): string {
     const decipher = createDecipheriv("aes-256-gcm", key, Buffer.from(iv, "base64url"));
     decipher.setAAD(Buffer.from(context, "utf8"));
     decipher.setAuthTag(Buffer.from(tag, "base64url"));
-    return Buffer.concat([decipher.update(Buffer.from(body, "base64url")), decipher.final()]).toString("utf8");
+    return Buffer.concat([decipher.update(Buffer.from(body, "base64url")), decipher.final()]).toString(
+      "utf8",
+    );
   } catch {
     throw new SealError("sealed value failed authentication (wrong key, context or tampered)");
   }

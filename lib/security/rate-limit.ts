@@ -12,7 +12,10 @@ export interface Limiter {
   reset(key: string): Promise<void>;
 }
 
-export function createLimiter(pool: Pool, options: { name: string; points: number; durationSeconds: number }): Limiter {
+export function createLimiter(
+  pool: Pool,
+  options: { name: string; points: number; durationSeconds: number },
+): Limiter {
   const limiter = new RateLimiterPostgres({
     storeClient: pool,
     storeType: "pool",

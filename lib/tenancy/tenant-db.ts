@@ -27,7 +27,12 @@ const CREATES = new Set(["create", "createMany", "createManyAndReturn"]);
 
 type Args = Record<string, unknown> & { where?: Record<string, unknown>; data?: unknown; create?: unknown };
 
-export function scopeArgs(model: string | undefined, operation: string, args: Args, merchantId: string): Args {
+export function scopeArgs(
+  model: string | undefined,
+  operation: string,
+  args: Args,
+  merchantId: string,
+): Args {
   if (!model || !TENANT_MODELS.has(model)) return args;
   if (FILTERED.has(operation)) return { ...args, where: { ...args.where, merchantId } };
   if (CREATES.has(operation)) {

@@ -2,11 +2,16 @@ import { z } from "zod";
 import { appendAuditLog } from "../audit/append-audit-log";
 import type { DbClient } from "../db-types";
 import { maskEmail } from "../mask";
-import type { Limiter } from "../security/rate-limit";
 import { verifyPassword } from "../security/password";
+import type { Limiter } from "../security/rate-limit";
 
 export const credentialsSchema = z.object({
-  email: z.string().trim().toLowerCase().pipe(z.email("Enter a valid email address.")).pipe(z.string().max(254)),
+  email: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .pipe(z.email("Enter a valid email address."))
+    .pipe(z.string().max(254)),
   password: z.string().min(1, "Enter your password.").max(256),
 });
 
@@ -65,7 +70,9 @@ export async function signInWithPassword(
     ]);
     const reason = user && passwordOk ? "disabled" : "invalid_credentials";
     await appendAuditLog(db, {
-      actor: user ? { type: "user", id: user.id, label: user.email } : { type: "anonymous", label: maskEmail(email) },
+      actor: user
+        ? { type: "user", id: user.id, label: user.email }
+        : { type: "anonymous", label: maskEmail(email) },
       action: "auth.sign_in_failed",
       target: user ? { type: "user", id: user.id } : null,
       metadata: { reason, ...(user ? {} : { email: maskEmail(email) }) },

@@ -9,14 +9,24 @@ const unique = () => randomBytes(4).toString("hex");
 export const TEST_PASSWORD = "correct horse battery staple";
 let cachedHash: Promise<string> | undefined;
 
-export function createMerchant(db: DbClient, overrides: { name?: string; slug?: string; environment?: MpesaEnvironment } = {}) {
+export function createMerchant(
+  db: DbClient,
+  overrides: { name?: string; slug?: string; environment?: MpesaEnvironment } = {},
+) {
   const id = unique();
   return db.merchant.create({
-    data: { name: overrides.name ?? `Merchant ${id}`, slug: overrides.slug ?? `merchant-${id}`, environment: overrides.environment ?? "simulator" },
+    data: {
+      name: overrides.name ?? `Merchant ${id}`,
+      slug: overrides.slug ?? `merchant-${id}`,
+      environment: overrides.environment ?? "simulator",
+    },
   });
 }
 
-export async function createUser(db: DbClient, overrides: { email?: string; name?: string; password?: string; disabledAt?: Date } = {}) {
+export async function createUser(
+  db: DbClient,
+  overrides: { email?: string; name?: string; password?: string; disabledAt?: Date } = {},
+) {
   cachedHash ??= hashPassword(TEST_PASSWORD);
   const passwordHash = overrides.password ? await hashPassword(overrides.password) : await cachedHash;
   const id = unique();
@@ -34,6 +44,8 @@ export async function createUser(db: DbClient, overrides: { email?: string; name
 export async function createMember(db: DbClient, options: { role?: Role; merchantId?: string } = {}) {
   const merchantId = options.merchantId ?? (await createMerchant(db)).id;
   const user = await createUser(db);
-  const membership = await db.membership.create({ data: { userId: user.id, merchantId, role: options.role ?? "owner" } });
+  const membership = await db.membership.create({
+    data: { userId: user.id, merchantId, role: options.role ?? "owner" },
+  });
   return { user, membership, merchantId };
 }

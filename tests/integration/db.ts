@@ -1,6 +1,5 @@
 // The test database for integration tests, and a cleaner that empties every table.
-import { afterAll } from "vitest";
-import { inject } from "vitest";
+import { afterAll, inject } from "vitest";
 import { createDb, type Db } from "@/lib/db";
 
 let db: Db | undefined;

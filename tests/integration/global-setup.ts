@@ -4,7 +4,11 @@
 import { randomBytes } from "node:crypto";
 import type { TestProject } from "vitest/node";
 import { applyMigrations } from "../../scripts/lib/apply-migrations";
-import { createDatabase, type EmbeddedPostgres, startEmbeddedPostgres } from "../../scripts/lib/embedded-postgres";
+import {
+  createDatabase,
+  type EmbeddedPostgres,
+  startEmbeddedPostgres,
+} from "../../scripts/lib/embedded-postgres";
 
 declare module "vitest" {
   export interface ProvidedContext {

@@ -28,7 +28,9 @@ describe("audit hash chain", () => {
     expect(auditHash("f".repeat(64), row)).not.toBe(base);
     expect(auditHash(GENESIS_HASH, { ...row, action: "auth.sign_out" })).not.toBe(base);
     expect(auditHash(GENESIS_HASH, { ...row, metadata: { b: 2, a: { d: [1, 2], c: "x" } } })).not.toBe(base);
-    expect(auditHash(GENESIS_HASH, { ...row, createdAt: new Date("2026-11-24T10:00:00.124Z") })).not.toBe(base);
+    expect(auditHash(GENESIS_HASH, { ...row, createdAt: new Date("2026-11-24T10:00:00.124Z") })).not.toBe(
+      base,
+    );
   });
 
   it("ignores fields outside the chained set (a stored row carries id and hashes)", () => {

@@ -40,6 +40,8 @@ describe("parseEnv", () => {
   });
 
   it("refuses to disable rate limits in production", () => {
-    expect(() => parseEnv({ ...valid, NODE_ENV: "production", DISABLE_RATE_LIMITS: "1" })).toThrow(/DISABLE_RATE_LIMITS/);
+    expect(() => parseEnv({ ...valid, NODE_ENV: "production", DISABLE_RATE_LIMITS: "1" })).toThrow(
+      /DISABLE_RATE_LIMITS/,
+    );
   });
 });

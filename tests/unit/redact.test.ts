@@ -19,7 +19,9 @@ describe("redaction", () => {
   it("masks phone numbers as 2547•••••678 in every common form", () => {
     expect(maskPhone("254712345678")).toBe("2547•••••678");
     expect(maskPhone("0712345678")).toBe("2547•••••678");
-    expect(maskPhonesInText("call +254 712 345 678 or 0112-345-678")).toBe("call 2547•••••678 or 2541•••••678");
+    expect(maskPhonesInText("call +254 712 345 678 or 0112-345-678")).toBe(
+      "call 2547•••••678 or 2541•••••678",
+    );
   });
 
   it("leaves numbers that are not phones alone", () => {
@@ -29,7 +31,11 @@ describe("redaction", () => {
   });
 
   it("replaces secrets by key, deeply and case-insensitively", () => {
-    const out = redact({ Password: "p", nested: { ConsumerSecret: "s", list: [{ passkey: "k" }] }, SecurityCredential: "c" });
+    const out = redact({
+      Password: "p",
+      nested: { ConsumerSecret: "s", list: [{ passkey: "k" }] },
+      SecurityCredential: "c",
+    });
     expect(JSON.stringify(out)).not.toMatch(/"(p|s|k|c)"/);
     expect(out).toMatchObject({ Password: "[redacted]", nested: { ConsumerSecret: "[redacted]" } });
   });
@@ -56,10 +62,12 @@ describe("redaction", () => {
 describe("logger", () => {
   it("writes JSON lines with no secret or full phone number in fields or message", () => {
     const { log, lines } = capture();
-    log.child({ requestId: "req-1" }).info(
-      { body: { Password: "hunter2", PhoneNumber: 254712345678 }, headers: { authorization: "Bearer abc" } },
-      "prompt sent to 254712345678",
-    );
+    const child = log.child({ requestId: "req-1" });
+    const fields = {
+      body: { Password: "hunter2", PhoneNumber: 254712345678 },
+      headers: { authorization: "Bearer abc" },
+    };
+    child.info(fields, "prompt sent to 254712345678");
     expect(lines).toHaveLength(1);
     const line = lines[0] ?? "";
     const record = JSON.parse(line);

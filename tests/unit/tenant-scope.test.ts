@@ -6,7 +6,9 @@ describe("tenant scoping", () => {
   it("knows every model that has a merchantId column", () => {
     const schema = readFileSync("prisma/schema.prisma", "utf8");
     const models = [...schema.matchAll(/^model (\w+) \{([\s\S]*?)^\}/gm)];
-    const withMerchant = models.filter(([, , body]) => /^\s+merchantId\s/m.test(body ?? "")).map(([, name]) => name);
+    const withMerchant = models
+      .filter(([, , body]) => /^\s+merchantId\s/m.test(body ?? ""))
+      .map(([, name]) => name);
     expect(withMerchant.sort()).toEqual([...TENANT_MODELS].sort());
   });
 
@@ -14,7 +16,9 @@ describe("tenant scoping", () => {
     expect(scopeArgs("ApiKey", "findMany", { where: { merchantId: "other", name: "x" } }, "m1")).toEqual({
       where: { merchantId: "m1", name: "x" },
     });
-    expect(scopeArgs("ApiKey", "findUnique", { where: { id: "k" } }, "m1")).toEqual({ where: { id: "k", merchantId: "m1" } });
+    expect(scopeArgs("ApiKey", "findUnique", { where: { id: "k" } }, "m1")).toEqual({
+      where: { id: "k", merchantId: "m1" },
+    });
     expect(scopeArgs("ApiKey", "deleteMany", {}, "m1")).toEqual({ where: { merchantId: "m1" } });
   });
 

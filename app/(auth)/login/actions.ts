@@ -20,7 +20,10 @@ export async function signInAction(_prev: SignInState, form: FormData): Promise<
     return { error: null, email };
   } catch (error) {
     if (error instanceof CredentialsSignin && error.code === "rate_limited") {
-      return { email, error: "Too many failed attempts. Wait 15 minutes, or ask an admin to check your account." };
+      return {
+        email,
+        error: "Too many failed attempts. Wait 15 minutes, or ask an admin to check your account.",
+      };
     }
     if (error instanceof AuthError) return { email, error: "Wrong email or password." };
     throw error; // the redirect after a successful sign-in travels as an exception

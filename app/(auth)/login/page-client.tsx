@@ -5,7 +5,10 @@ import { Button } from "@/components/button";
 import { type SignInState, signInAction } from "./actions";
 
 export function LoginForm({ callbackUrl }: { callbackUrl: string }) {
-  const [state, action, pending] = useActionState<SignInState, FormData>(signInAction, { error: null, email: "" });
+  const [state, action, pending] = useActionState<SignInState, FormData>(signInAction, {
+    error: null,
+    email: "",
+  });
   return (
     <form action={action} className="space-y-5" noValidate={false}>
       <div>

@@ -6,7 +6,11 @@ import { LoginForm } from "./page-client";
 
 export const metadata: Metadata = { title: "Sign in" };
 
-export default async function LoginPage({ searchParams }: { searchParams: Promise<{ callbackUrl?: string }> }) {
+export default async function LoginPage({
+  searchParams,
+}: {
+  searchParams: Promise<{ callbackUrl?: string }>;
+}) {
   const { callbackUrl } = await searchParams;
   if ((await auth())?.user?.id) redirect(safeRedirectPath(callbackUrl));
   return <LoginForm callbackUrl={safeRedirectPath(callbackUrl)} />;

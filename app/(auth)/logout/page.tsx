@@ -6,7 +6,11 @@ import { signOutAction } from "./actions";
 
 export const metadata: Metadata = { title: "Sign out" };
 
-export default async function LogoutPage({ searchParams }: { searchParams: Promise<{ done?: string; expired?: string }> }) {
+export default async function LogoutPage({
+  searchParams,
+}: {
+  searchParams: Promise<{ done?: string; expired?: string }>;
+}) {
   const { expired } = await searchParams;
   const session = await auth();
   if (!session?.user) {

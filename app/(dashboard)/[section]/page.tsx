@@ -7,7 +7,10 @@ import { PageHeader } from "@/components/page-header";
 import type { Permission } from "@/lib/permissions";
 import { requireTenant } from "@/lib/session";
 
-const SECTIONS: Record<string, { title: string; description: string; promise: string; permission: Permission }> = {
+const SECTIONS: Record<
+  string,
+  { title: string; description: string; promise: string; permission: Permission }
+> = {
   payments: {
     title: "Payments",
     description: "Every M-Pesa payment attempt, live.",
@@ -29,7 +32,8 @@ const SECTIONS: Record<string, { title: string; description: string; promise: st
   mismatches: {
     title: "Mismatches",
     description: "Payments that need a person to look at them.",
-    promise: "Amounts that differ, unknown callbacks and unmatched paybill money will be listed here to resolve.",
+    promise:
+      "Amounts that differ, unknown callbacks and unmatched paybill money will be listed here to resolve.",
     permission: "payments:view",
   },
   callbacks: {

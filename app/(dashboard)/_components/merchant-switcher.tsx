@@ -3,7 +3,13 @@
 import { useTransition } from "react";
 import { switchMerchantAction } from "../actions";
 
-export function MerchantSwitcher({ current, options }: { current: string; options: { slug: string; name: string }[] }) {
+export function MerchantSwitcher({
+  current,
+  options,
+}: {
+  current: string;
+  options: { slug: string; name: string }[];
+}) {
   const [pending, startTransition] = useTransition();
   return (
     <label className="block">

@@ -21,11 +21,17 @@ export default async function AuditLogPage() {
         description="Every staff action and security event. Rows are hash-chained: editing or deleting one is detected."
         actions={
           check.ok ? (
-            <p className="rounded-md bg-brand-50 px-3 py-1.5 text-sm font-medium text-brand-800" data-testid="chain-status">
+            <p
+              className="rounded-md bg-brand-50 px-3 py-1.5 text-sm font-medium text-brand-800"
+              data-testid="chain-status"
+            >
               ✓ Chain intact · {check.rows} entries
             </p>
           ) : (
-            <p className="rounded-md bg-red-50 px-3 py-1.5 text-sm font-medium text-red-800" data-testid="chain-status">
+            <p
+              className="rounded-md bg-red-50 px-3 py-1.5 text-sm font-medium text-red-800"
+              data-testid="chain-status"
+            >
               ✗ Chain broken at entry {check.brokenAtSeq}: {check.reason}
             </p>
           )
@@ -38,20 +44,34 @@ export default async function AuditLogPage() {
           <table className="min-w-full divide-y divide-slate-200 text-sm">
             <thead className="bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-600">
               <tr>
-                <th scope="col" className="px-4 py-2">When (EAT)</th>
-                <th scope="col" className="px-4 py-2">Who</th>
-                <th scope="col" className="px-4 py-2">Action</th>
-                <th scope="col" className="px-4 py-2">Target</th>
-                <th scope="col" className="px-4 py-2">IP</th>
+                <th scope="col" className="px-4 py-2">
+                  When (EAT)
+                </th>
+                <th scope="col" className="px-4 py-2">
+                  Who
+                </th>
+                <th scope="col" className="px-4 py-2">
+                  Action
+                </th>
+                <th scope="col" className="px-4 py-2">
+                  Target
+                </th>
+                <th scope="col" className="px-4 py-2">
+                  IP
+                </th>
               </tr>
             </thead>
             <tbody className="divide-y divide-slate-100">
               {rows.map((row) => (
                 <tr key={row.id.toString()}>
-                  <td className="whitespace-nowrap px-4 py-2 text-slate-600">{formatNairobiTime(row.createdAt)}</td>
+                  <td className="whitespace-nowrap px-4 py-2 text-slate-600">
+                    {formatNairobiTime(row.createdAt)}
+                  </td>
                   <td className="px-4 py-2">{row.actorLabel ?? row.actorType}</td>
                   <td className="px-4 py-2 font-mono text-xs">{row.action}</td>
-                  <td className="px-4 py-2 text-slate-600">{row.targetType ? `${row.targetType} ${row.targetId}` : "—"}</td>
+                  <td className="px-4 py-2 text-slate-600">
+                    {row.targetType ? `${row.targetType} ${row.targetId}` : "—"}
+                  </td>
                   <td className="px-4 py-2 text-slate-600">{row.ip ?? "—"}</td>
                 </tr>
               ))}

@@ -1,0 +1,89 @@
+import { describe, expect, it } from "vitest";
+import { appendAuditLog, GLOBAL_CHAIN } from "@/lib/audit/append-audit-log";
+import { verifyAuditChain } from "@/lib/audit/verify-audit-chain";
+import { createMerchant } from "../factories";
+import { testDb } from "./db";
+
+describe("audit log", () => {
+  const db = testDb();
+
+  it("chains rows per merchant, numbering each chain from 1", async () => {
+    const a = await createMerchant(db);
+    const b = await createMerchant(db);
+    const first = await appendAuditLog(db, {
+      merchantId: a.id,
+      actor: { type: "system" },
+      action: "test.one",
+    });
+    const second = await appendAuditLog(db, {
+      merchantId: a.id,
+      actor: { type: "system" },
+      action: "test.two",
+    });
+    const other = await appendAuditLog(db, {
+      merchantId: b.id,
+      actor: { type: "system" },
+      action: "test.one",
+    });
+    expect([first.seq, second.seq, other.seq]).toEqual([1, 2, 1]);
+    expect(second.prevHash).toBe(first.hash);
+    expect(await verifyAuditChain(db, { chain: a.id })).toMatchObject({ ok: true, rows: 2 });
+  });
+
+  it("never forks under concurrent writers", async () => {
+    const m = await createMerchant(db);
+    await Promise.all(
+      Array.from({ length: 25 }, (_, i) =>
+        appendAuditLog(db, {
+          merchantId: m.id,
+          actor: { type: "system" },
+          action: "test.concurrent",
+          metadata: { i },
+        }),
+      ),
+    );
+    expect(await verifyAuditChain(db, { chain: m.id, pageSize: 7 })).toMatchObject({ ok: true, rows: 25 });
+  });
+
+  it("redacts secrets and phone numbers from metadata before storing", async () => {
+    const row = await appendAuditLog(db, {
+      actor: { type: "anonymous" },
+      action: "test.redaction",
+      metadata: { consumerSecret: "s3cr3t", phone: "254712345678", note: "called 0712345678" },
+    });
+    expect(row.chain).toBe(GLOBAL_CHAIN);
+    expect(JSON.stringify(row.metadata)).not.toMatch(/s3cr3t|254712345678|0712345678/);
+  });
+
+  it("refuses UPDATE and DELETE at the database", async () => {
+    const m = await createMerchant(db);
+    const row = await appendAuditLog(db, {
+      merchantId: m.id,
+      actor: { type: "system" },
+      action: "test.locked",
+    });
+    await expect(
+      db.auditLog.update({ where: { id: row.id }, data: { action: "test.edited" } }),
+    ).rejects.toThrow(/append-only/);
+    await expect(db.auditLog.delete({ where: { id: row.id } })).rejects.toThrow(/append-only/);
+  });
+
+  it("detects an edited or removed row when the trigger is bypassed", async () => {
+    const m = await createMerchant(db);
+    for (const action of ["a", "b", "c"]) {
+      await appendAuditLog(db, { merchantId: m.id, actor: { type: "system" }, action: `test.${action}` });
+    }
+    await db.$transaction(async (tx) => {
+      await tx.$executeRawUnsafe("SET LOCAL session_replication_role = replica");
+      await tx.$executeRaw`UPDATE audit_logs SET action = 'test.forged' WHERE chain = ${m.id} AND seq = 2`;
+    });
+    expect(await verifyAuditChain(db, { chain: m.id })).toMatchObject({ ok: false, brokenAtSeq: 2 });
+
+    await db.$transaction(async (tx) => {
+      await tx.$executeRawUnsafe("SET LOCAL session_replication_role = replica");
+      await tx.$executeRaw`UPDATE audit_logs SET action = 'test.b' WHERE chain = ${m.id} AND seq = 2`;
+      await tx.$executeRaw`DELETE FROM audit_logs WHERE chain = ${m.id} AND seq = 1`;
+    });
+    expect(await verifyAuditChain(db, { chain: m.id })).toMatchObject({ ok: false, brokenAtSeq: 1 });
+  });
+});

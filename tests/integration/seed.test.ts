@@ -1,0 +1,29 @@
+import { describe, expect, it } from "vitest";
+import { hashApiKey } from "@/lib/security/api-keys";
+import { verifyPassword } from "@/lib/security/password";
+import { DEMO_MERCHANTS, DEMO_USERS, seedDemo } from "@/prisma/seed";
+import { testDb } from "./db";
+
+describe("demo seed", () => {
+  const db = testDb();
+  const seed = { password: "demo-password-123", apiKey: "known-demo-key-for-scripts-0001" };
+
+  it("creates merchants, an owner in both, an approver and an API key, and is idempotent", async () => {
+    expect(await seedDemo(db, seed)).toEqual({ created: true });
+    expect(await seedDemo(db, { ...seed, password: "another-password" })).toEqual({ created: false });
+
+    expect(await db.merchant.count()).toBe(DEMO_MERCHANTS.length);
+    expect(await db.user.count()).toBe(DEMO_USERS.length);
+    const owner = await db.user.findUniqueOrThrow({
+      where: { email: "owner@duka.example" },
+      include: { memberships: true },
+    });
+    expect(owner.memberships.map((m) => m.role).sort()).toEqual(["admin", "owner"]);
+    expect(await verifyPassword(owner.passwordHash, seed.password)).toBe(true);
+
+    const key = await db.apiKey.findUniqueOrThrow({ where: { hash: hashApiKey(seed.apiKey) } });
+    expect(key.prefix).toBe("known-de…");
+    expect(await db.apiKey.count()).toBe(1);
+    expect(await db.auditLog.count({ where: { action: "apikey.created" } })).toBe(1);
+  });
+});
