@@ -43,7 +43,7 @@ async function main(): Promise<void> {
     const port = flags.ephemeral ? 0 : Number(env.MALIPO_PG_PORT || 54329);
     pg = await startEmbeddedPostgres({
       persistent: !flags.ephemeral,
-      dataDir: flags.ephemeral ? undefined : join(root, ".malipo", "pgdata"),
+      dataDir: flags.ephemeral ? undefined : join(root, ".malipo", "pg", "data"),
       port,
       log: say,
     });
