@@ -48,6 +48,17 @@ function config(): NextAuthConfig {
     trustHost: true,
     session: { strategy: "jwt", maxAge: 12 * 60 * 60 },
     pages: { signIn: "/login" },
+    // Into our JSON logs; a refused password is routine (already logged and audited), not an error.
+    logger: {
+      error(error) {
+        if (error instanceof CredentialsSignin) return;
+        getLogger().error({ err: error }, "auth error");
+      },
+      warn(code) {
+        getLogger().warn({ code }, "auth warning");
+      },
+      debug() {},
+    },
     providers: [
       Credentials({
         credentials: {

@@ -14,6 +14,7 @@ import {
   readFileSync,
   renameSync,
   rmSync,
+  writeFileSync,
 } from "node:fs";
 import { createRequire } from "node:module";
 import { createServer } from "node:net";
@@ -201,17 +202,26 @@ export async function startEmbeddedPostgres(options: {
     }
   }
 
+  // A server still running for this data directory is either another live launcher's (refuse)
+  // or an orphan whose launcher was killed without cleaning up (stop it and carry on).
   const pidFile = join(dataDir, "postmaster.pid");
+  const ownerFile = join(home, "owner.pid");
   if (existsSync(pidFile)) {
     const pid = Number(readFileSync(pidFile, "utf8").split("\n")[0]);
+    const owner = existsSync(ownerFile) ? Number(readFileSync(ownerFile, "utf8")) : 0;
     if (pid > 0 && processAlive(pid)) {
-      throw new EmbeddedPostgresError(
-        `the embedded PostgreSQL for ${dataDir} is already running (pid ${pid}), probably another \`npm run dev\`. ` +
-          "Stop that one first.",
-      );
+      if (owner > 0 && owner !== process.pid && processAlive(owner)) {
+        throw new EmbeddedPostgresError(
+          `the embedded PostgreSQL for ${dataDir} is in use by another process (pid ${owner}), ` +
+            "probably another `npm run dev`. Stop that one first.",
+        );
+      }
+      log(`stopping an orphaned embedded PostgreSQL (pid ${pid}) left by an earlier run`);
+      run("pg_ctl", ["-D", dataDir, "-m", "fast", "-w", "stop"], { stdio: "ignore" });
     }
     rmSync(pidFile, { force: true }); // left by a killed run
   }
+  writeFileSync(ownerFile, String(process.pid));
 
   const port = options.port ? options.port : await freePort();
   if (await portInUse(port)) {

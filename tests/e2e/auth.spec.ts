@@ -19,7 +19,7 @@ test("an unauthenticated visitor is sent to the sign-in page", async ({ page }) 
 
 test("a wrong password is refused with a clear message", async ({ page }) => {
   await signIn(page, OWNER, "not-the-password");
-  await expect(page.getByRole("alert")).toHaveText("Wrong email or password.");
+  await expect(page.getByRole("alert").filter({ hasText: "Wrong email or password." })).toBeVisible();
   await expect(page).toHaveURL(/\/login/);
   await expect(page.getByLabel("Email")).toHaveValue(OWNER);
 });
