@@ -1,0 +1,132 @@
+// Everything the simulator remembers. Money is kept in cents so balances behave exactly.
+import { z } from "zod";
+
+export type Api = "stk" | "b2c" | "b2b" | "reversal" | "status" | "balance";
+
+export interface Org {
+  shortcode: string;
+  utilityCents: number;
+  workingCents: number;
+  chargesCents: number;
+  c2b?: {
+    validationUrl: string;
+    confirmationUrl: string;
+    responseType: "Completed" | "Cancelled";
+    version: "v1" | "v2";
+  };
+}
+
+export interface Phone {
+  msisdn: string;
+  balanceCents: number;
+  pin: string;
+  name: string;
+}
+
+export interface Prompt {
+  checkoutRequestId: string;
+  merchantRequestId: string;
+  msisdn: string;
+  amount: number;
+  shortcode: string;
+  partyB: string;
+  accountReference: string;
+  description: string;
+  callbackUrl: string;
+  createdAt: Date;
+  state: "waiting" | "done";
+  resultCode?: string;
+  resultDesc?: string;
+  receipt?: string;
+}
+
+export interface Transaction {
+  receipt: string;
+  kind: "stk" | "c2b" | "b2c" | "b2b" | "reversal";
+  amount: number;
+  shortcode: string;
+  msisdn?: string;
+  originatorConversationId?: string;
+  conversationId?: string;
+  reference?: string;
+  status: "Completed" | "Reversed";
+  completedAt: Date;
+}
+
+export const outcomeRuleSchema = z.object({
+  api: z.enum(["stk", "b2c", "b2b", "reversal", "status", "balance"]).optional(),
+  phone: z.string().optional(),
+  amount: z.number().int().optional(),
+  resultCode: z.union([z.string(), z.number()]).transform(String),
+  /** How long the "customer" takes, in ms. */
+  delayMs: z.number().int().min(0).max(600_000).optional(),
+  /** Applies to this many requests, then disappears (default: until cleared). */
+  times: z.number().int().min(1).optional(),
+});
+export type OutcomeRule = z.infer<typeof outcomeRuleSchema>;
+
+export const faultsSchema = z.object({
+  /** Deliver each callback this many extra times. */
+  duplicates: z.number().int().min(0).max(50).optional(),
+  /** Send the duplicates all at once instead of one after another. */
+  concurrent: z.boolean().optional(),
+  delayMs: z.number().int().min(0).max(600_000).optional(),
+  drop: z.boolean().optional(),
+  /** Hold a callback until the next one is sent, then send it (flushed after 2 s at most). */
+  outOfOrder: z.boolean().optional(),
+  /** Report this amount in the callback instead of the real one. */
+  amount: z.number().int().optional(),
+  /** Deliver the STK callback before answering the STK Push request itself. */
+  beforeResponse: z.boolean().optional(),
+  /** Answer this many API calls with a spike-arrest error (500.003.02). */
+  throttle: z.number().int().min(0).optional(),
+  /** Send queue-timeout notifications instead of results (B2C, B2B, status, balance, reversal). */
+  queueTimeout: z.boolean().optional(),
+  /** Faults apply to this many callbacks, then clear (default: until cleared). */
+  times: z.number().int().min(1).optional(),
+});
+export type Faults = z.infer<typeof faultsSchema>;
+
+export interface Delivery {
+  id: number;
+  kind: string;
+  url: string;
+  status: number | null;
+  error: string | null;
+  at: Date;
+  body: unknown;
+}
+
+export interface SimulatorSettings {
+  consumerKey?: string;
+  consumerSecret?: string;
+  /** STK shortcodes and their passkeys. */
+  stkShortcodes: Record<string, string>;
+  initiatorName: string;
+  initiatorPassword: string;
+  tokenTtlSeconds: number;
+  /** An unanswered prompt times out (1037) after this long. */
+  promptTimeoutMs: number;
+  /** Default delay before an automatic outcome (magic phone or rule) is delivered. */
+  autoAnswerMs: number;
+  defaultPhoneBalanceCents: number;
+  defaultOrgUtilityCents: number;
+}
+
+export function createState() {
+  return {
+    orgs: new Map<string, Org>(),
+    phones: new Map<string, Phone>(),
+    prompts: new Map<string, Prompt>(),
+    transactions: new Map<string, Transaction>(),
+    tokens: new Map<string, number>(),
+    originatorIds: new Set<string>(),
+    rules: [] as OutcomeRule[],
+    faults: {} as Faults,
+    faultUses: 0,
+    deliveries: [] as Delivery[],
+    stats: { oauthCalls: 0, apiCalls: 0 },
+  };
+}
+
+export type SimState = ReturnType<typeof createState>;
