@@ -58,7 +58,7 @@ export const STATUS_RESULTS: Record<string, string> = {
   SFC_IC0003: "The operator does not exist.",
 };
 
-export function describe(table: Record<string, string>, code: string): string {
+export function resultText(table: Record<string, string>, code: string): string {
   return table[code] ?? STK_RESULTS[code] ?? B2C_RESULTS[code] ?? `Simulated result ${code}`;
 }
 

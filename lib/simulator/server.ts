@@ -279,7 +279,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     }
     p.state = "done";
     p.resultCode = result;
-    p.resultDesc = describe(STK_RESULTS, result);
+    p.resultDesc = resultText(STK_RESULTS, result);
     log(`prompt ${p.checkoutRequestId} for ${p.msisdn.slice(0, 5)}… ended with ${result}`);
     return deliver("stk", p.callbackUrl, (amount) => stkCallback(p, amount));
   }
@@ -548,7 +548,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       const base = {
         ResultType: 0,
         ResultCode: Number.isNaN(Number(code)) ? code : Number(code),
-        ResultDesc: describe(B2C_RESULTS, code),
+        ResultDesc: resultText(B2C_RESULTS, code),
         OriginatorConversationID: originator,
         ConversationID: conversation,
         TransactionID: code === "0" ? ids.receipt() : "NLJ0000000",
@@ -627,7 +627,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       return {
         ResultType: 0,
         ResultCode: Number.isNaN(Number(code)) ? code : Number(code),
-        ResultDesc: describe(B2C_RESULTS, code),
+        ResultDesc: resultText(B2C_RESULTS, code),
         OriginatorConversationID: originator,
         ConversationID: conversation,
         TransactionID: transactionId,
@@ -671,7 +671,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       const base = {
         ResultType: 0,
         ResultCode: Number.isNaN(Number(code)) ? code : Number(code),
-        ResultDesc: describe(STATUS_RESULTS, code),
+        ResultDesc: resultText(STATUS_RESULTS, code),
         OriginatorConversationID: originator,
         ConversationID: conversation,
         TransactionID: tx?.receipt ?? "OAR0000000",
@@ -722,7 +722,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       return {
         ResultType: 0,
         ResultCode: Number.isNaN(Number(code)) ? code : Number(code),
-        ResultDesc: describe(B2C_RESULTS, code),
+        ResultDesc: resultText(B2C_RESULTS, code),
         OriginatorConversationID: originator,
         ConversationID: conversation,
         TransactionID: "OA90000000",
@@ -779,7 +779,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       return {
         ResultType: 0,
         ResultCode: Number.isNaN(Number(code)) ? code : Number(code),
-        ResultDesc: describe(REVERSAL_RESULTS, code),
+        ResultDesc: resultText(REVERSAL_RESULTS, code),
         OriginatorConversationID: originator,
         ConversationID: conversation,
         TransactionID: transactionId,

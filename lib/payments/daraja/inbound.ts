@@ -7,7 +7,6 @@ import { codeSchema } from "./wire";
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
 
-const scalar = z.union([z.string(), z.number(), z.boolean(), z.null()]).optional();
 type Scalar = string | number | null;
 
 function safe<T>(fn: () => Parsed<T>): Parsed<T> {
