@@ -14,9 +14,9 @@ import type { AddressInfo } from "node:net";
 import { parseAccountBalances } from "../payments/daraja/inbound";
 import {
   B2C_RESULTS,
-  describe,
   magicPhoneOutcome,
   REVERSAL_RESULTS,
+  resultText,
   STATUS_RESULTS,
   STK_RESULTS,
 } from "./codes";
