@@ -3,11 +3,16 @@
 import type { Prisma } from "./generated/prisma/client";
 
 export type DbClient = Prisma.TransactionClient;
+type TransactionOptions = { timeout?: number; maxWait?: number };
 type CanTransact = DbClient & {
-  $transaction<T>(fn: (tx: Prisma.TransactionClient) => Promise<T>): Promise<T>;
+  $transaction<T>(fn: (tx: Prisma.TransactionClient) => Promise<T>, options?: TransactionOptions): Promise<T>;
 };
 
 /** Runs `fn` in a transaction, or inside the caller's transaction when `db` already is one. */
-export function inTransaction<T>(db: DbClient, fn: (tx: Prisma.TransactionClient) => Promise<T>): Promise<T> {
-  return "$transaction" in db ? (db as CanTransact).$transaction(fn) : fn(db);
+export function inTransaction<T>(
+  db: DbClient,
+  fn: (tx: Prisma.TransactionClient) => Promise<T>,
+  options?: TransactionOptions,
+): Promise<T> {
+  return "$transaction" in db ? (db as CanTransact).$transaction(fn, options) : fn(db);
 }

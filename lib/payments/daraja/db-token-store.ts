@@ -1,0 +1,44 @@
+// Tokens shared between app instances through PostgreSQL: sealed at rest, and refreshed under a
+// transaction-scoped advisory lock so one instance calls OAuth while the others wait and reuse.
+
+import type { Keyring } from "../../crypto/keyring";
+import { open, seal } from "../../crypto/seal";
+import type { DbClient } from "../../db-types";
+import { inTransaction } from "../../db-types";
+import type { StoredToken, TokenStore } from "./token";
+
+const context = (key: string) => `daraja-token:${key}`;
+
+export function dbTokenStore(db: DbClient, keyring: Keyring): TokenStore {
+  async function read(key: string): Promise<StoredToken | null> {
+    const row = await db.darajaToken.findUnique({ where: { key } });
+    if (!row) return null;
+    try {
+      return { token: open(keyring, row.tokenSealed, context(key)), expiresAt: row.expiresAt };
+    } catch {
+      return null; // sealed with a retired key: fetch a new token
+    }
+  }
+  return {
+    read,
+    async write(key, token) {
+      const data = { tokenSealed: seal(keyring, token.token, context(key)), expiresAt: token.expiresAt };
+      await db.darajaToken.upsert({ where: { key }, create: { key, ...data }, update: data });
+    },
+    lock(key, fn) {
+      return inTransaction(
+        db,
+        async (tx) => {
+          await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${context(key)}, 0))`;
+          return fn();
+        },
+        { timeout: 45_000, maxWait: 45_000 },
+      ); // covers an OAuth call with its own 30 s timeout
+    },
+    async forget(key, token) {
+      const current = await read(key);
+      if (current?.token === token)
+        await db.darajaToken.deleteMany({ where: { key, expiresAt: current.expiresAt } });
+    },
+  };
+}
