@@ -736,6 +736,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
               },
             }
           : {}),
+        ReferenceData: { ReferenceItem: { Key: "QueueTimeoutURL", Value: "http://simulator/abresults" } },
       };
     });
     return accepted(originator, conversation);
@@ -799,6 +800,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
                     Key: "CreditPartyPublicName",
                     Value: tx.msisdn ? `${tx.msisdn} - ${phone(tx.msisdn).name}` : tx.shortcode,
                   },
+                  { Key: "DebitPartyPublicName", Value: `${tx.shortcode} - Simulated Merchant` },
                 ],
               },
             }
