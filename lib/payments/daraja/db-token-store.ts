@@ -9,28 +9,35 @@ import type { StoredToken, TokenStore } from "./token";
 
 const context = (key: string) => `daraja-token:${key}`;
 
-export function dbTokenStore(db: DbClient, keyring: Keyring): TokenStore {
-  async function read(key: string): Promise<StoredToken | null> {
-    const row = await db.darajaToken.findUnique({ where: { key } });
-    if (!row) return null;
-    try {
-      return { token: open(keyring, row.tokenSealed, context(key)), expiresAt: row.expiresAt };
-    } catch {
-      return null; // sealed with a retired key: fetch a new token
-    }
-  }
+function access(db: DbClient, keyring: Keyring) {
   return {
-    read,
-    async write(key, token) {
+    async read(key: string): Promise<StoredToken | null> {
+      const row = await db.darajaToken.findUnique({ where: { key } });
+      if (!row) return null;
+      try {
+        return { token: open(keyring, row.tokenSealed, context(key)), expiresAt: row.expiresAt };
+      } catch {
+        return null; // sealed with a retired key: fetch a new token
+      }
+    },
+    async write(key: string, token: StoredToken): Promise<void> {
       const data = { tokenSealed: seal(keyring, token.token, context(key)), expiresAt: token.expiresAt };
       await db.darajaToken.upsert({ where: { key }, create: { key, ...data }, update: data });
     },
+  };
+}
+
+export function dbTokenStore(db: DbClient, keyring: Keyring): TokenStore {
+  const { read, write } = access(db, keyring);
+  return {
+    read,
+    write,
     lock(key, fn) {
       return inTransaction(
         db,
         async (tx) => {
           await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${context(key)}, 0))`;
-          return fn();
+          return fn(access(tx, keyring));
         },
         { timeout: 45_000, maxWait: 45_000 },
       ); // covers an OAuth call with its own 30 s timeout

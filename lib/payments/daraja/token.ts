@@ -7,11 +7,16 @@ export interface StoredToken {
   expiresAt: Date;
 }
 
-/** Where tokens are shared between app instances. `lock` runs `fn` alone for that key. */
+type TokenAccess = Pick<TokenStore, "read" | "write">;
+
+/**
+ * Where tokens are shared between app instances. `lock` runs `fn` alone for that key and hands
+ * it the store to use while locked (for the database store: the locking transaction itself).
+ */
 export interface TokenStore {
   read(key: string): Promise<StoredToken | null>;
   write(key: string, token: StoredToken): Promise<void>;
-  lock<T>(key: string, fn: () => Promise<T>): Promise<T>;
+  lock<T>(key: string, fn: (locked: TokenAccess) => Promise<T>): Promise<T>;
   forget(key: string, token: string): Promise<void>;
 }
 
@@ -19,16 +24,22 @@ export interface TokenStore {
 export function memoryTokenStore(): TokenStore {
   const tokens = new Map<string, StoredToken>();
   const locks = new Map<string, Promise<unknown>>();
-  return {
+  const access: TokenAccess = {
     async read(key) {
       return tokens.get(key) ?? null;
     },
     async write(key, token) {
       tokens.set(key, token);
     },
+  };
+  return {
+    ...access,
     async lock(key, fn) {
       const previous = locks.get(key) ?? Promise.resolve();
-      const run = previous.then(fn, fn);
+      const run = previous.then(
+        () => fn(access),
+        () => fn(access),
+      );
       locks.set(
         key,
         run.catch(() => {}),
@@ -59,12 +70,12 @@ export function createTokenProvider(options: {
   async function refresh(): Promise<StoredToken> {
     const shared = await options.store.read(options.key);
     if (fresh(shared)) return shared;
-    return options.store.lock(options.key, async () => {
-      const again = await options.store.read(options.key); // another instance may have refreshed
+    return options.store.lock(options.key, async (locked) => {
+      const again = await locked.read(options.key); // another instance may have refreshed
       if (fresh(again)) return again;
       const { token, expiresInSeconds } = await options.fetchToken();
       const stored = { token, expiresAt: new Date(now() + expiresInSeconds * 1000) };
-      await options.store.write(options.key, stored);
+      await locked.write(options.key, stored);
       return stored;
     });
   }
