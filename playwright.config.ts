@@ -5,6 +5,7 @@ import { defineConfig, devices } from "@playwright/test";
 
 const port = Number(process.env.E2E_PORT ?? 3100);
 export const E2E_PASSWORD = "e2e-demo-password-1";
+export const E2E_SIM_PORT = Number(process.env.E2E_SIM_PORT ?? 4110);
 const chromium =
   process.env.CHROMIUM_PATH ?? (existsSync("/usr/bin/chromium") ? "/usr/bin/chromium" : undefined);
 
@@ -41,12 +42,15 @@ export default defineConfig({
     url: `http://localhost:${port}/api/health`,
     timeout: 180_000,
     reuseExistingServer: false,
+    // SIGTERM lets the launcher stop its embedded PostgreSQL and simulator instead of orphaning them.
+    gracefulShutdown: { signal: "SIGTERM", timeout: 15_000 },
     stdout: "pipe",
     env: {
       PORT: String(port),
       DATABASE_URL: "",
       DEMO_PASSWORD: E2E_PASSWORD,
       LOGIN_MAX_FAILURES: "5",
+      MPESA_SIM_PORT: String(E2E_SIM_PORT),
       NEXT_TELEMETRY_DISABLED: "1",
     },
   },

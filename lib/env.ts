@@ -2,6 +2,7 @@
 // value stops start-up with a message naming each one (instrumentation.ts calls getEnv() at boot).
 import { z } from "zod";
 import { parseKeyring } from "./crypto/keyring";
+import { darajaBaseUrl } from "./payments/daraja/environments";
 
 const bool = z
   .enum(["1", "0", "true", "false", "yes", "no", ""])
@@ -32,6 +33,15 @@ export const envSchema = z
     INNGEST_SIGNING_KEY: z.string().min(1).optional(),
     INNGEST_DEV: z.string().optional(),
     INNGEST_BASE_URL: z.url().optional(),
+    /** Port of the local Daraja simulator (used by merchants whose environment is `simulator`). */
+    MPESA_SIM_PORT: z.coerce.number().int().min(1).max(65535).default(4010),
+    /** Sends every Daraja call to this server instead (any Daraja-compatible server). */
+    MPESA_BASE_URL: z.url().optional(),
+    /** Credentials the simulator accepts (any non-empty pair when unset). */
+    MPESA_CONSUMER_KEY: z.string().min(1).optional(),
+    MPESA_CONSUMER_SECRET: z.string().min(1).optional(),
+    /** Largest single payment accepted, whole KES (Daraja's ceiling is 250,000). */
+    MPESA_MAX_AMOUNT: z.coerce.number().int().min(1).max(250_000).default(250_000),
     /** Sign-in attempts allowed per email+IP in 15 minutes before a lock-out. */
     LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(1000).default(5),
     DISABLE_RATE_LIMITS: bool.default(false),
@@ -82,6 +92,17 @@ export function getEnv(): Env {
     cached = parseEnv(building ? { ...BUILD_PLACEHOLDERS, ...process.env } : process.env);
   }
   return cached;
+}
+
+/** Where Daraja calls go for an environment: MPESA_BASE_URL, else the simulator or Safaricom. */
+export function mpesaBaseUrl(
+  environment: "simulator" | "sandbox" | "production",
+  env: Env = getEnv(),
+): string {
+  return darajaBaseUrl(environment, {
+    override: env.MPESA_BASE_URL,
+    simulatorUrl: `http://127.0.0.1:${env.MPESA_SIM_PORT}`,
+  });
 }
 
 /** The app's public base URL, without a trailing slash. */

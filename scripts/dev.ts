@@ -8,10 +8,12 @@ import { parseArgs } from "node:util";
 import nextEnv from "@next/env";
 import { createDb } from "../lib/db";
 import { EnvError, parseEnv } from "../lib/env";
+import type { Simulator } from "../lib/simulator/server";
 import { DEMO_USERS, seedDemo } from "../prisma/seed";
 import { applyMigrations } from "./lib/apply-migrations";
 import { createDatabase, type EmbeddedPostgres, startEmbeddedPostgres } from "./lib/embedded-postgres";
 import { loadLocalState } from "./lib/local-state";
+import { startSimulatorIfNeeded } from "./lib/simulator-default";
 
 const root = join(import.meta.dirname, "..");
 const { values: flags } = parseArgs({
@@ -45,6 +47,7 @@ async function main(): Promise<void> {
       persistent: !flags.ephemeral,
       dataDir: flags.ephemeral ? undefined : join(root, ".malipo", "pg", "data"),
       port,
+      portHint: "MALIPO_PG_PORT",
       log: say,
     });
     stopOnSignals(() => pg?.stop());
@@ -57,14 +60,20 @@ async function main(): Promise<void> {
   if (applied.length > 0) say(`applied ${applied.length} migration(s): ${applied.join(", ")}`);
 
   const seedWanted = embedded || env.MALIPO_SEED_DEMO === "1";
-  if (seedWanted && env.DEMO_PASSWORD && env.DEMO_API_KEY) {
-    const db = createDb(config.DATABASE_URL, { max: 2 });
-    try {
+  const db = createDb(config.DATABASE_URL, { max: 2 });
+  let sim: Simulator | null = null;
+  try {
+    if (seedWanted && env.DEMO_PASSWORD && env.DEMO_API_KEY) {
       const { created } = await seedDemo(db, { password: env.DEMO_PASSWORD, apiKey: env.DEMO_API_KEY });
       if (created) say("demo data created");
-    } finally {
-      await db.$disconnect();
     }
+    sim = await startSimulatorIfNeeded(db, env, say);
+  } finally {
+    await db.$disconnect();
+  }
+  if (sim) {
+    stopOnSignals(() => sim?.close());
+    env.MPESA_SIM_PORT = String(sim.port);
   }
 
   const next = spawn(
@@ -74,13 +83,14 @@ async function main(): Promise<void> {
   );
   stopOnSignals(() => stopChild(next));
   next.on("exit", async (code, signal) => {
+    await sim?.close();
     await pg?.stop();
     process.exit(code ?? (signal ? 1 : 0));
   });
 
   const url = `http://localhost:${config.PORT}`;
   if (await waitForHealthy(`${url}/api/health`, next)) {
-    printBanner({ url, seeded: seedWanted, password: env.DEMO_PASSWORD, apiKey: env.DEMO_API_KEY, pg });
+    printBanner({ url, seeded: seedWanted, password: env.DEMO_PASSWORD, apiKey: env.DEMO_API_KEY, pg, sim });
   }
 }
 
@@ -90,6 +100,7 @@ function printBanner(o: {
   password?: string;
   apiKey?: string;
   pg?: EmbeddedPostgres;
+  sim: Simulator | null;
 }) {
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   const lines = [`Malipo is ready in ${seconds}s → ${o.url}`];
@@ -103,7 +114,11 @@ function printBanner(o: {
     }
     if (o.apiKey) lines.push("", `Demo API key: ${o.apiKey}`);
   }
-  if (o.pg) lines.push("", `Database: ${o.pg.url.replace(/\/postgres$/, "/malipo")}`);
+  if (o.sim) {
+    lines.push("", `Daraja simulator: ${o.sim.url}   virtual phone: http://localhost:${o.sim.port}/phone`);
+    lines.push("Send a test prompt: npm run stk -- --phone 0712345678 --amount 10");
+  }
+  if (o.pg) lines.push(`Database: ${o.pg.url.replace(/\/postgres$/, "/malipo")}`);
   const width = Math.max(...lines.map((l) => l.length)) + 2;
   console.log(`\n┌${"─".repeat(width)}┐`);
   for (const line of lines) console.log(`│ ${line.padEnd(width - 1)}│`);

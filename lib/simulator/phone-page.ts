@@ -16,7 +16,7 @@ export function renderPhonePage(): string {
  #log{font-size:13px;white-space:pre-wrap}
 </style></head>
 <body><main>
-<h1>📱 Virtual M-Pesa phone</h1>
+<h1>Virtual M-Pesa phone</h1>
 <p class="muted">STK prompts sent to the simulator wait here. The correct PIN is <b>1234</b> (change it through the control API).
 Unanswered prompts time out (1037).</p>
 <label class="muted">Show prompts for phone (blank = all)<input id="filter" placeholder="2547…" inputmode="numeric"></label>
