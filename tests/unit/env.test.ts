@@ -45,3 +45,18 @@ describe("parseEnv", () => {
     );
   });
 });
+
+describe("Daraja base URLs", () => {
+  it("picks Safaricom per environment, the simulator's port, or the MPESA_BASE_URL override", async () => {
+    const { mpesaBaseUrl } = await import("@/lib/env");
+    const env = parseEnv(valid);
+    expect(mpesaBaseUrl("sandbox", env)).toBe("https://sandbox.safaricom.co.ke");
+    expect(mpesaBaseUrl("production", env)).toBe("https://api.safaricom.co.ke");
+    expect(mpesaBaseUrl("simulator", env)).toBe("http://127.0.0.1:4010");
+    expect(mpesaBaseUrl("simulator", parseEnv({ ...valid, MPESA_SIM_PORT: "5050" }))).toBe(
+      "http://127.0.0.1:5050",
+    );
+    const override = parseEnv({ ...valid, MPESA_BASE_URL: "https://daraja.internal/" });
+    expect(mpesaBaseUrl("production", override)).toBe("https://daraja.internal");
+  });
+});
