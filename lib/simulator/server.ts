@@ -32,6 +32,7 @@ import {
   type Phone,
   type Prompt,
   type SimulatorSettings,
+  type Transaction,
 } from "./state";
 
 export interface SimulatorOptions extends Partial<SimulatorSettings> {
@@ -96,6 +97,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     }, ms);
     timers.add(t);
   };
+
+  const record = (tx: Omit<Transaction, "status" | "completedAt">) =>
+    state.transactions.set(tx.receipt, { ...tx, status: "Completed", completedAt: new Date() });
 
   const org = (shortcode: string): Org => {
     let o = state.orgs.get(shortcode);
@@ -232,7 +236,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     const base = {
       MerchantRequestID: p.merchantRequestId,
       CheckoutRequestID: p.checkoutRequestId,
-      ResultCode: Number.isNaN(Number(p.resultCode)) ? p.resultCode : Number(p.resultCode),
+      ResultCode: wireCode(p.resultCode ?? ""),
       ResultDesc: p.resultDesc,
     };
     if (p.resultCode !== "0") return { Body: { stkCallback: base } };
@@ -265,15 +269,13 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         payer.balanceCents -= p.amount * 100;
         org(p.shortcode).utilityCents += p.amount * 100;
         p.receipt = ids.receipt();
-        state.transactions.set(p.receipt, {
+        record({
           receipt: p.receipt,
           kind: "stk",
           amount: p.amount,
           shortcode: p.shortcode,
           msisdn: p.msisdn,
           reference: p.accountReference,
-          status: "Completed",
-          completedAt: new Date(),
         });
       }
     }
@@ -447,15 +449,13 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     }
     payer.balanceCents -= input.amount * 100;
     o.utilityCents += input.amount * 100;
-    state.transactions.set(transId, {
+    record({
       receipt: transId,
       kind: "c2b",
       amount: input.amount,
       shortcode: input.shortcode,
       msisdn: input.msisdn,
       reference: input.account,
-      status: "Completed",
-      completedAt: new Date(),
     });
     if (o.c2b) {
       const confirmationUrl = o.c2b.confirmationUrl;
@@ -468,6 +468,24 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   }
 
   // ---- initiator APIs (B2C, B2B, status, balance, reversal) -------------------------------------
+
+  /** The common head of every Result; codes go out as numbers where Daraja sends numbers. */
+  function resultHead(
+    table: Record<string, string>,
+    code: string,
+    originator: string,
+    conversation: string,
+    transactionId: string,
+  ) {
+    return {
+      ResultType: 0,
+      ResultCode: wireCode(code),
+      ResultDesc: resultText(table, code),
+      OriginatorConversationID: originator,
+      ConversationID: conversation,
+      TransactionID: transactionId,
+    };
+  }
 
   function credentialOk(body: Record<string, unknown>): boolean {
     try {
@@ -546,18 +564,19 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       if (!credentialOk(body)) code = "2001";
       else if (code === "0" && o.utilityCents < amount * 100) code = "1";
       const base = {
-        ResultType: 0,
-        ResultCode: Number.isNaN(Number(code)) ? code : Number(code),
-        ResultDesc: resultText(B2C_RESULTS, code),
-        OriginatorConversationID: originator,
-        ConversationID: conversation,
-        TransactionID: code === "0" ? ids.receipt() : "NLJ0000000",
+        ...resultHead(
+          B2C_RESULTS,
+          code,
+          originator,
+          conversation,
+          code === "0" ? ids.receipt() : "NLJ0000000",
+        ),
         ReferenceData: { ReferenceItem: { Key: "QueueTimeoutURL", Value: "http://simulator/b2cresults" } },
       };
       if (code !== "0") return base;
       o.utilityCents -= amount * 100;
       phone(msisdn).balanceCents += amount * 100;
-      state.transactions.set(base.TransactionID, {
+      record({
         receipt: base.TransactionID,
         kind: "b2c",
         amount,
@@ -565,8 +584,6 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         msisdn,
         originatorConversationId: originator,
         conversationId: conversation,
-        status: "Completed",
-        completedAt: new Date(),
       });
       const d = new Date(Date.now() + 3 * 3600_000);
       const completed = `${String(d.getUTCDate()).padStart(2, "0")}.${String(d.getUTCMonth() + 1).padStart(2, "0")}.${d.getUTCFullYear()} ${d.toISOString().slice(11, 19)}`;
@@ -612,7 +629,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       if (code === "0") {
         source.utilityCents -= amount * 100;
         org(to).utilityCents += amount * 100;
-        state.transactions.set(transactionId, {
+        record({
           receipt: transactionId,
           kind: "b2b",
           amount,
@@ -620,17 +637,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
           reference: String(body.AccountReference ?? ""),
           originatorConversationId: originator,
           conversationId: conversation,
-          status: "Completed",
-          completedAt: new Date(),
         });
       }
       return {
-        ResultType: 0,
-        ResultCode: Number.isNaN(Number(code)) ? code : Number(code),
-        ResultDesc: resultText(B2C_RESULTS, code),
-        OriginatorConversationID: originator,
-        ConversationID: conversation,
-        TransactionID: transactionId,
+        ...resultHead(B2C_RESULTS, code, originator, conversation, transactionId),
         ...(code === "0"
           ? {
               ResultParameters: {
@@ -669,12 +679,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       let code = forced?.code ?? (tx ? "0" : "1");
       if (!credentialOk(body)) code = "2001";
       const base = {
-        ResultType: 0,
-        ResultCode: Number.isNaN(Number(code)) ? code : Number(code),
-        ResultDesc: resultText(STATUS_RESULTS, code),
-        OriginatorConversationID: originator,
-        ConversationID: conversation,
-        TransactionID: tx?.receipt ?? "OAR0000000",
+        ...resultHead(STATUS_RESULTS, code, originator, conversation, tx?.receipt ?? "OAR0000000"),
       };
       if (code !== "0" || !tx) return base;
       return {
@@ -720,12 +725,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         line("Organization Settlement Account", 0),
       ].join("&");
       return {
-        ResultType: 0,
-        ResultCode: Number.isNaN(Number(code)) ? code : Number(code),
-        ResultDesc: resultText(B2C_RESULTS, code),
-        OriginatorConversationID: originator,
-        ConversationID: conversation,
-        TransactionID: "OA90000000",
+        ...resultHead(B2C_RESULTS, code, originator, conversation, "OA90000000"),
         ...(code === "0"
           ? {
               ResultParameters: {
@@ -766,24 +766,17 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         tx.status = "Reversed";
         org(tx.shortcode).utilityCents -= tx.amount * 100;
         if (tx.msisdn) phone(tx.msisdn).balanceCents += tx.amount * 100;
-        state.transactions.set(transactionId, {
+        record({
           receipt: transactionId,
           kind: "reversal",
           amount: tx.amount,
           shortcode: tx.shortcode,
           msisdn: tx.msisdn,
           reference: receiptId,
-          status: "Completed",
-          completedAt: new Date(),
         });
       }
       return {
-        ResultType: 0,
-        ResultCode: Number.isNaN(Number(code)) ? code : Number(code),
-        ResultDesc: resultText(REVERSAL_RESULTS, code),
-        OriginatorConversationID: originator,
-        ConversationID: conversation,
-        TransactionID: transactionId,
+        ...resultHead(REVERSAL_RESULTS, code, originator, conversation, transactionId),
         ...(code === "0" && tx
           ? {
               ResultParameters: {
@@ -1102,6 +1095,11 @@ export function decryptPkcs1(key: KeyObject, ciphertext: Buffer): string {
   const separator = block.indexOf(0, 2);
   if (block[0] !== 0 || block[1] !== 2 || separator < 10) throw new Error("bad PKCS#1 v1.5 padding");
   return block.subarray(separator + 1).toString("utf8");
+}
+
+/** Numeric codes as JSON numbers (as Daraja sends them in callbacks), others (R000001) as strings. */
+function wireCode(code: string): string | number {
+  return /^\d+$/.test(code) ? Number(code) : code;
 }
 
 function json(res: ServerResponse, status: number, body: unknown): void {
