@@ -1,4 +1,4 @@
-import type { MpesaEnvironment } from "@/lib/generated/prisma/enums";
+import type { MpesaEnvironment } from "@/prisma/generated/prisma/enums";
 
 const STYLES: Record<MpesaEnvironment, { label: string; className: string }> = {
   simulator: { label: "Simulator", className: "bg-violet-100 text-violet-800 ring-violet-300" },

@@ -1,6 +1,6 @@
 // Types every core function uses for its `db` parameter: the client, a tenant-scoped client or
 // an open transaction (STYLE.md §3: db first, so a caller can pass a transaction).
-import type { Prisma } from "./generated/prisma/client";
+import type { Prisma } from "../prisma/generated/prisma/client";
 
 export type DbClient = Prisma.TransactionClient;
 type TransactionOptions = { timeout?: number; maxWait?: number };

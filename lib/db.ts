@@ -1,7 +1,7 @@
 // The Prisma client singleton for the Next.js app (one pool per process, kept across hot reloads).
 import { PrismaPg } from "@prisma/adapter-pg";
+import { PrismaClient } from "../prisma/generated/prisma/client";
 import { getEnv } from "./env";
-import { PrismaClient } from "./generated/prisma/client";
 
 export type Db = PrismaClient;
 

@@ -1,6 +1,6 @@
 // What each role may do. The server checks these on every tenant access (lib/tenancy); the UI
 // only uses them to hide what would be refused anyway.
-import type { Role } from "./generated/prisma/enums";
+import type { Role } from "../prisma/generated/prisma/enums";
 
 export const PERMISSIONS = [
   "dashboard:view",

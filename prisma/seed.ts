@@ -3,9 +3,9 @@
 import { pathToFileURL } from "node:url";
 import { appendAuditLog } from "../lib/audit/append-audit-log";
 import type { DbClient } from "../lib/db-types";
-import type { MpesaEnvironment, Role } from "../lib/generated/prisma/enums";
 import { importApiKey } from "../lib/security/api-keys";
 import { hashPassword } from "../lib/security/password";
+import type { MpesaEnvironment, Role } from "./generated/prisma/enums";
 
 export const DEMO_MERCHANTS = [
   { slug: "duka-la-mama", name: "Duka la Mama", environment: "simulator" },

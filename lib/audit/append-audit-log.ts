@@ -1,6 +1,6 @@
+import type { ActorType, AuditLog, Prisma } from "../../prisma/generated/prisma/client";
 import type { DbClient } from "../db-types";
 import { inTransaction } from "../db-types";
-import type { ActorType, AuditLog, Prisma } from "../generated/prisma/client";
 import { redact } from "../redact";
 import { auditHash, GENESIS_HASH } from "./hash";
 

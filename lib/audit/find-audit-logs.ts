@@ -1,5 +1,5 @@
+import type { AuditLog } from "../../prisma/generated/prisma/client";
 import type { DbClient } from "../db-types";
-import type { AuditLog } from "../generated/prisma/client";
 
 /** Newest first, keyset-paginated on the row id (monotonic within and across chains). */
 export function findAuditLogs(

@@ -1,7 +1,7 @@
 // Merchant API keys: `mlp_<live|test>_<id>_<secret>`. A key carries 190 bits of randomness, so a
 // plain SHA-256 (not a slow password hash) is the right way to store it and lookups stay O(1).
 import { createHash, randomBytes } from "node:crypto";
-import type { MpesaEnvironment } from "../generated/prisma/enums";
+import type { MpesaEnvironment } from "../../prisma/generated/prisma/enums";
 
 const OWN_FORMAT = /^(mlp_(?:live|test)_[a-z0-9]{8})_[A-Za-z0-9_-]{32}$/;
 const ACCEPTABLE = /^[A-Za-z0-9_.-]{24,128}$/;

@@ -1,6 +1,6 @@
+import type { MpesaEnvironment, Role } from "../../prisma/generated/prisma/enums";
 import type { DbClient } from "../db-types";
 import { AppError } from "../errors";
-import type { MpesaEnvironment, Role } from "../generated/prisma/enums";
 import { can, type Permission } from "../permissions";
 
 export interface TenantMerchant {

@@ -2,8 +2,9 @@
 // `merchantId` forced into its filter (and into the data of creates), so forgetting a
 // `where: { merchantId }` cannot leak another merchant's data. Pages and actions get one only
 // through requireTenant(), after the user's membership and role were checked.
+
+import type { PrismaClient } from "../../prisma/generated/prisma/client";
 import type { DbClient } from "../db-types";
-import type { PrismaClient } from "../generated/prisma/client";
 
 /** Every model with a `merchantId` column. tests/unit/tenant-models.test.ts keeps this in step with the schema. */
 export const TENANT_MODELS = new Set<string>(["Membership", "ApiKey", "AuditLog"]);

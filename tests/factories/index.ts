@@ -1,8 +1,8 @@
 // Test factories: every field has a default, each returns what it created (STYLE.md §12).
 import { randomBytes } from "node:crypto";
 import type { DbClient } from "@/lib/db-types";
-import type { MpesaEnvironment, Role } from "@/lib/generated/prisma/enums";
 import { hashPassword } from "@/lib/security/password";
+import type { MpesaEnvironment, Role } from "@/prisma/generated/prisma/enums";
 
 const unique = () => randomBytes(4).toString("hex");
 

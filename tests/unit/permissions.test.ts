@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { Role } from "@/lib/generated/prisma/enums";
 import { can, PERMISSIONS } from "@/lib/permissions";
+import { Role } from "@/prisma/generated/prisma/enums";
 
 describe("role permissions", () => {
   it("gives owners every permission", () => {
