@@ -7,7 +7,18 @@ import type { PrismaClient } from "../../prisma/generated/prisma/client";
 import type { DbClient } from "../db-types";
 
 /** Every model with a `merchantId` column. tests/unit/tenant-models.test.ts keeps this in step with the schema. */
-export const TENANT_MODELS = new Set<string>(["Membership", "ApiKey", "AuditLog"]);
+export const TENANT_MODELS = new Set<string>([
+  "Membership",
+  "ApiKey",
+  "AuditLog",
+  "MpesaCredential",
+  "CheckoutSession",
+  "Payment",
+  "C2bTransaction",
+  "CallbackInbox",
+  "DarajaCall",
+  "ReviewItem",
+]);
 
 const FILTERED = new Set([
   "findUnique",
