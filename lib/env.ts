@@ -42,6 +42,10 @@ export const envSchema = z
     MPESA_CONSUMER_SECRET: z.string().min(1).optional(),
     /** Largest single payment accepted, whole KES (Daraja's ceiling is 250,000). */
     MPESA_MAX_AMOUNT: z.coerce.number().int().min(1).max(250_000).default(250_000),
+    /** Addresses Daraja callbacks may come from (sandbox and production merchants), comma-separated CIDRs. */
+    MPESA_CALLBACK_ALLOWLIST: z.string().optional(),
+    /** Where callbacks are kept on disk if the database cannot take them. */
+    MALIPO_SPOOL_DIR: z.string().default(".malipo/spool"),
     /** Sign-in attempts allowed per email+IP in 15 minutes before a lock-out. */
     LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(1000).default(5),
     DISABLE_RATE_LIMITS: bool.default(false),

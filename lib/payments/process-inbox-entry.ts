@@ -1,0 +1,90 @@
+import type { Keyring } from "../crypto/keyring";
+import type { DbClient } from "../db-types";
+import { parseStkCallback } from "./daraja/inbound";
+import { openReviewItem } from "./open-review-item";
+import { settleStkResult } from "./settle-stk-result";
+
+/** How long a callback for a payment we do not know yet keeps being retried before review. */
+export const UNKNOWN_CALLBACK_PATIENCE_MS = 10 * 60_000;
+
+export type InboxOutcome = "processed" | "retry" | "dead" | "skipped";
+
+/**
+ * Processes one stored callback. Safe to run many times and concurrently: the entry's row is
+ * claimed with SKIP LOCKED, and settlement itself is exactly-once. A callback whose payment is
+ * not known yet (it can beat the initiation response) stays pending to be retried.
+ */
+export async function processInboxEntry(
+  db: DbClient,
+  options: { keyring: Keyring; inboxId: string; now?: () => Date },
+): Promise<InboxOutcome> {
+  const now = options.now ?? (() => new Date());
+  const [claimed] = await db.$queryRaw<{ id: string }[]>`
+    UPDATE callback_inbox SET attempts = attempts + 1
+    WHERE id = ${options.inboxId}::uuid AND state IN ('pending', 'failed')
+    RETURNING id`;
+  if (!claimed) return "skipped";
+  const entry = await db.callbackInbox.findUniqueOrThrow({ where: { id: options.inboxId } });
+  const finish = (state: "processed" | "dead" | "pending" | "failed", lastError: string | null = null) =>
+    db.callbackInbox.update({
+      where: { id: entry.id },
+      data: { state, lastError, processedAt: state === "processed" || state === "dead" ? now() : null },
+    });
+
+  let body: unknown;
+  try {
+    body = JSON.parse(entry.body);
+  } catch {
+    body = undefined;
+  }
+  if (entry.kind !== "stk") {
+    await finish("pending", `no processor for ${entry.kind} callbacks yet`);
+    return "retry";
+  }
+  const parsed = parseStkCallback(body);
+  if (!parsed.ok) {
+    await openReviewItem(db, {
+      merchantId: entry.merchantId,
+      kind: "malformed_callback",
+      inboxId: entry.id,
+      actual: { error: parsed.error },
+    });
+    await finish("dead", `malformed: ${parsed.error}`);
+    return "dead";
+  }
+  try {
+    const cb = parsed.value;
+    const settled = await settleStkResult(db, {
+      keyring: options.keyring,
+      result: {
+        checkoutRequestId: cb.checkoutRequestId,
+        resultCode: cb.resultCode,
+        resultDesc: cb.resultDesc,
+        amount: cb.amount,
+        receipt: cb.receipt,
+        phone: cb.phone,
+        source: "callback",
+        inboxId: entry.id,
+      },
+    });
+    if (settled.outcome !== "unknown_payment") {
+      await finish("processed");
+      return "processed";
+    }
+    if (now().getTime() - entry.receivedAt.getTime() > UNKNOWN_CALLBACK_PATIENCE_MS) {
+      await openReviewItem(db, {
+        merchantId: entry.merchantId,
+        kind: "unknown_callback",
+        inboxId: entry.id,
+        actual: { checkoutRequestId: cb.checkoutRequestId, resultCode: cb.resultCode, amount: cb.amount },
+      });
+      await finish("dead", "no payment with this CheckoutRequestID");
+      return "dead";
+    }
+    await finish("pending", "no payment with this CheckoutRequestID yet");
+    return "retry";
+  } catch (error) {
+    await finish("failed", (error as Error).message.slice(0, 500));
+    throw error;
+  }
+}
