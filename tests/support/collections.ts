@@ -1,0 +1,106 @@
+// A world for collection tests: the simulator, a merchant with simulator credentials, and an
+// HTTP stand-in for the app's callback route calling the same core functions the route calls.
+
+import { randomBytes } from "node:crypto";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { generateKeyringSpec, parseKeyring } from "@/lib/crypto/keyring";
+import type { Db } from "@/lib/db";
+import type { DbClient } from "@/lib/db-types";
+import type { PaymentsDeps } from "@/lib/payments/deps";
+import { simulatorCredentials, upsertMpesaCredential } from "@/lib/payments/mpesa-credentials";
+import { type InboxOutcome, processInboxEntry } from "@/lib/payments/process-inbox-entry";
+import { buildAllowlist, receiveCallback } from "@/lib/payments/receive-callback";
+import { startSimulator } from "@/lib/simulator/server";
+import type { MpesaEnvironment } from "@/prisma/generated/prisma/enums";
+import { createMerchant } from "../factories";
+
+export async function startCollectionsWorld(
+  db: Db,
+  options: { environment?: MpesaEnvironment; allowlist?: string[] } = {},
+) {
+  const sim = await startSimulator({ autoAnswerMs: 20 });
+  const keyring = parseKeyring(generateKeyringSpec("t1"));
+  const spoolDir = join(tmpdir(), `malipo-spool-${randomBytes(4).toString("hex")}`);
+  const outcomes: InboxOutcome[] = [];
+  let appDb: DbClient = db;
+  const server = createServer((req, res) => {
+    let raw = "";
+    req.on("data", (c) => {
+      raw += c;
+    });
+    req.on("end", async () => {
+      const [, , , kind = "", merchantId = "", secret = ""] = (req.url ?? "").split("/");
+      const received = await receiveCallback(appDb, {
+        kind: kind === "stk" ? "stk" : "other",
+        merchantId,
+        secret,
+        body: raw,
+        sourceIp: String(req.headers["x-test-ip"] ?? "127.0.0.1"),
+        headers: {},
+        allowlist: buildAllowlist(options.allowlist ?? ["196.201.214.200"]),
+        spoolDir,
+      });
+      res.writeHead(received.accepted ? 200 : 403, { "Content-Type": "application/json" });
+      res.end(JSON.stringify(received.accepted ? received.ack : { ResultCode: 1, ResultDesc: "Forbidden" }));
+      if (received.accepted && received.inboxId) {
+        outcomes.push(
+          await processInboxEntry(appDb, { keyring, inboxId: received.inboxId }).catch(
+            () => "retry" as const,
+          ),
+        );
+      }
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+  const appUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const merchant = await createMerchant(db, { environment: options.environment ?? "simulator" });
+  await upsertMpesaCredential(db, keyring, merchant.id, {
+    ...simulatorCredentials(sim.certificatePem),
+    environment: merchant.environment,
+  });
+  const deps: PaymentsDeps = { keyring, darajaBaseUrl: () => sim.url, appUrl };
+  const control = async (method: string, path: string, body?: unknown) =>
+    (
+      await fetch(`${sim.url}${path}`, {
+        method,
+        headers: { "Content-Type": "application/json" },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      })
+    ).json();
+  return {
+    sim,
+    keyring,
+    deps,
+    merchant,
+    appUrl,
+    spoolDir,
+    outcomes,
+    control,
+    /** Make the callback route's database fail (to test the spool). */
+    setAppDb(next: DbClient) {
+      appDb = next;
+    },
+    async close() {
+      await sim.close();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}
+
+export async function waitUntil<T>(
+  fn: () => Promise<T>,
+  ok: (v: T) => boolean,
+  timeoutMs = 10_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await fn();
+    if (ok(value)) return value;
+    if (Date.now() > deadline)
+      throw new Error(`condition not met in ${timeoutMs} ms (last: ${JSON.stringify(value)})`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
