@@ -2,7 +2,10 @@
 // switcher shows), an approver and an API key. Idempotent: running it again changes nothing.
 import { pathToFileURL } from "node:url";
 import { appendAuditLog } from "../lib/audit/append-audit-log";
+import type { Keyring } from "../lib/crypto/keyring";
+import { parseKeyring } from "../lib/crypto/keyring";
 import type { DbClient } from "../lib/db-types";
+import { simulatorCredentials, upsertMpesaCredential } from "../lib/payments/mpesa-credentials";
 import { importApiKey } from "../lib/security/api-keys";
 import { hashPassword } from "../lib/security/password";
 import type { MpesaEnvironment, Role } from "./generated/prisma/enums";
@@ -24,6 +27,8 @@ export const DEMO_USERS = [
 export interface DemoSeed {
   password: string;
   apiKey: string;
+  /** Seals the demo merchants' simulator credentials. */
+  keyring: Keyring;
 }
 
 /** Creates whatever part of the demo data is missing. Existing users keep their passwords. */
@@ -33,6 +38,13 @@ export async function seedDemo(db: DbClient, seed: DemoSeed): Promise<{ created:
   for (const m of DEMO_MERCHANTS) {
     const row = await db.merchant.upsert({ where: { slug: m.slug }, create: m, update: {} });
     merchants.set(m.slug, row.id);
+    const hasCredentials = await db.mpesaCredential.findUnique({
+      where: { merchantId_environment: { merchantId: row.id, environment: "simulator" } },
+    });
+    if (!hasCredentials) {
+      const { initiatorName: _name, initiatorPassword: _password, ...stkAndC2b } = simulatorCredentials();
+      await upsertMpesaCredential(db, seed.keyring, row.id, stkAndC2b);
+    }
   }
   const passwordHash = await hashPassword(seed.password);
   for (const u of DEMO_USERS) {
@@ -73,15 +85,14 @@ async function main() {
   const url = process.env.DATABASE_URL;
   const password = process.env.DEMO_PASSWORD;
   const apiKey = process.env.DEMO_API_KEY;
-  if (!url || !password || !apiKey) {
-    console.error(
-      "db:seed needs DATABASE_URL, DEMO_PASSWORD and DEMO_API_KEY (npm run dev seeds on its own).",
-    );
+  const keys = process.env.MALIPO_ENCRYPTION_KEYS;
+  if (!url || !password || !apiKey || !keys) {
+    console.error("db:seed needs DATABASE_URL, DEMO_PASSWORD, DEMO_API_KEY and MALIPO_ENCRYPTION_KEYS.");
     process.exit(1);
   }
   const db = createDb(url, { max: 2 });
   try {
-    const { created } = await seedDemo(db, { password, apiKey });
+    const { created } = await seedDemo(db, { password, apiKey, keyring: parseKeyring(keys) });
     console.log(created ? "Demo data created." : "Demo data already present.");
   } finally {
     await db.$disconnect();

@@ -6,6 +6,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { join, relative } from "node:path";
 import { parseArgs } from "node:util";
 import nextEnv from "@next/env";
+import { parseKeyring } from "../lib/crypto/keyring";
 import { createDb } from "../lib/db";
 import { EnvError, parseEnv } from "../lib/env";
 import type { Simulator } from "../lib/simulator/server";
@@ -64,7 +65,11 @@ async function main(): Promise<void> {
   let sim: Simulator | null = null;
   try {
     if (seedWanted && env.DEMO_PASSWORD && env.DEMO_API_KEY) {
-      const { created } = await seedDemo(db, { password: env.DEMO_PASSWORD, apiKey: env.DEMO_API_KEY });
+      const { created } = await seedDemo(db, {
+        password: env.DEMO_PASSWORD,
+        apiKey: env.DEMO_API_KEY,
+        keyring: parseKeyring(config.MALIPO_ENCRYPTION_KEYS),
+      });
       if (created) say("demo data created");
     }
     sim = await startSimulatorIfNeeded(db, env, say);

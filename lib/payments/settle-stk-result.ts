@@ -53,12 +53,24 @@ export function settleStkResult(
     const success = result.resultCode === "0";
     if (IGNORE_WHEN.has(payment.status) || (!success && FINAL.has(payment.status))) {
       // A query can settle a payment before the callback brings the receipt: fill it in once.
-      if (success && payment.status === "paid" && !payment.receipt && result.receipt && result.amount === payment.amount) {
-        const taken = await tx.payment.findUnique({ where: { receipt: result.receipt }, select: { id: true } });
+      if (
+        success &&
+        payment.status === "paid" &&
+        !payment.receipt &&
+        result.receipt &&
+        result.amount === payment.amount
+      ) {
+        const taken = await tx.payment.findUnique({
+          where: { receipt: result.receipt },
+          select: { id: true },
+        });
         if (!taken) {
           await tx.payment.update({
             where: { id: payment.id },
-            data: { receipt: result.receipt, payerPhoneMasked: result.phone ? maskPhone(result.phone) : null },
+            data: {
+              receipt: result.receipt,
+              payerPhoneMasked: result.phone ? maskPhone(result.phone) : null,
+            },
           });
         }
       }

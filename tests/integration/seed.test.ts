@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { generateKeyringSpec, parseKeyring } from "@/lib/crypto/keyring";
 import { hashApiKey } from "@/lib/security/api-keys";
 import { verifyPassword } from "@/lib/security/password";
 import { DEMO_MERCHANTS, DEMO_USERS, seedDemo } from "@/prisma/seed";
@@ -6,7 +7,11 @@ import { testDb } from "./db";
 
 describe("demo seed", () => {
   const db = testDb();
-  const seed = { password: "demo-password-123", apiKey: "known-demo-key-for-scripts-0001" };
+  const seed = {
+    password: "demo-password-123",
+    apiKey: "known-demo-key-for-scripts-0001",
+    keyring: parseKeyring(generateKeyringSpec("t1")),
+  };
 
   it("creates merchants, an owner in both, an approver and an API key, and is idempotent", async () => {
     expect(await seedDemo(db, seed)).toEqual({ created: true });
@@ -25,5 +30,8 @@ describe("demo seed", () => {
     expect(key.prefix).toBe("known-de…");
     expect(await db.apiKey.count()).toBe(1);
     expect(await db.auditLog.count({ where: { action: "apikey.created" } })).toBe(1);
+    expect(await db.mpesaCredential.count({ where: { environment: "simulator" } })).toBe(
+      DEMO_MERCHANTS.length,
+    );
   });
 });

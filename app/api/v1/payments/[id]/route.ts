@@ -1,0 +1,14 @@
+// GET /api/v1/payments/{id}: one payment of the calling merchant (another merchant's id is a 404).
+import { apiRoute } from "@/lib/api/route";
+import { getDb } from "@/lib/db";
+import { AppError } from "@/lib/errors";
+import { toPaymentResource } from "@/lib/payments/payment-resource";
+import { tenantDb } from "@/lib/tenancy/tenant-db";
+
+export const GET = apiRoute<{ id: string }>(async ({ caller, params }) => {
+  const payment = /^[0-9a-f-]{36}$/i.test(params.id)
+    ? await tenantDb(getDb(), caller.merchantId).payment.findUnique({ where: { id: params.id } })
+    : null;
+  if (!payment) throw new AppError("not_found", "No payment with this id.");
+  return Response.json(toPaymentResource(payment));
+});

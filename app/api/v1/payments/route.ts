@@ -1,0 +1,52 @@
+// POST /api/v1/payments: prompt a customer (STK Push). GET: list payments, newest first.
+import { z } from "zod";
+import { apiLimiters, apiRoute } from "@/lib/api/route";
+import { getDb } from "@/lib/db";
+import { AppError } from "@/lib/errors";
+import { findPayments, paymentListQuerySchema } from "@/lib/payments/find-payments";
+import { initiateStkPayment } from "@/lib/payments/initiate-stk-payment";
+import { toPaymentResource } from "@/lib/payments/payment-resource";
+import { normalizeKenyanPhone } from "@/lib/payments/phone";
+import { paymentsRuntime } from "@/lib/payments-runtime";
+
+const createPaymentSchema = z.object({
+  amount: z.number({ error: "amount must be a number of whole shillings" }),
+  phone: z.string({ error: "phone is required" }),
+  reference: z.string({ error: "reference is required" }),
+  description: z.string().max(100).optional(),
+});
+
+export const POST = apiRoute(async ({ request, caller }) => {
+  const input = createPaymentSchema.parse(await request.json());
+  const idempotencyKey = request.headers.get("idempotency-key");
+  if (idempotencyKey && !/^[\w.:-]{1,100}$/.test(idempotencyKey)) {
+    throw new AppError("bad_request", "Idempotency-Key must be 1-100 letters, digits or . _ : -", {
+      field: "Idempotency-Key",
+    });
+  }
+  const phone = normalizeKenyanPhone(input.phone);
+  if (phone.ok) {
+    const wait = await apiLimiters().phone.consume(`${caller.merchantId}:${phone.msisdn}`);
+    if (wait) {
+      throw new AppError("rate_limited", `Too many prompts to this phone. Retry in ${wait} s.`, {
+        retryAfterSeconds: wait,
+      });
+    }
+  }
+  const payment = await initiateStkPayment(getDb(), paymentsRuntime().deps, {
+    merchantId: caller.merchantId,
+    ...input,
+    idempotencyKey,
+  });
+  return Response.json(toPaymentResource(payment), { status: 201 });
+});
+
+export const GET = apiRoute(async ({ request, caller }) => {
+  const query = paymentListQuerySchema.parse(Object.fromEntries(new URL(request.url).searchParams));
+  const page = await findPayments(getDb(), { merchantId: caller.merchantId, ...query });
+  return Response.json({
+    object: "list",
+    data: page.data.map(toPaymentResource),
+    nextCursor: page.nextCursor,
+  });
+});

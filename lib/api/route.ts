@@ -1,0 +1,84 @@
+// The merchant REST API's shared edge: API-key authentication, per-key rate limits, JSON errors
+// as {"error":{"code","message","field"?}} and nothing internal ever leaking to a client.
+import { Pool } from "pg";
+import { ZodError } from "zod";
+import { getDb } from "../db";
+import { getEnv } from "../env";
+import { AppError, toErrorBody } from "../errors";
+import { type Logger, withRequest } from "../logger";
+import { type ApiCaller, authenticateApiKey } from "../security/authenticate-api-key";
+import { createLimiter, type Limiter } from "../security/rate-limit";
+
+const globalForApi = globalThis as unknown as { malipoApiLimiters?: { key: Limiter; phone: Limiter } };
+
+/** Per API key: 300 requests a minute. Per phone number: 3 prompts a minute (no prompt spam). */
+export function apiLimiters() {
+  if (!globalForApi.malipoApiLimiters) {
+    const env = getEnv();
+    const pool = new Pool({ connectionString: env.DATABASE_URL, max: 3 });
+    const off = env.DISABLE_RATE_LIMITS;
+    globalForApi.malipoApiLimiters = {
+      key: createLimiter(pool, { name: "api:key", points: off ? 1_000_000 : 300, durationSeconds: 60 }),
+      phone: createLimiter(pool, { name: "api:phone", points: off ? 1_000_000 : 3, durationSeconds: 60 }),
+    };
+  }
+  return globalForApi.malipoApiLimiters;
+}
+
+export function errorResponse(error: unknown, log?: Logger): Response {
+  if (error instanceof ZodError) {
+    const issue = error.issues[0];
+    const field = issue?.path.join(".") || undefined;
+    return Response.json(
+      {
+        error: {
+          code: "validation_failed",
+          message: issue ? `${field ?? "body"}: ${issue.message}` : "Invalid request.",
+          field,
+        },
+      },
+      { status: 422 },
+    );
+  }
+  if (error instanceof SyntaxError) {
+    return Response.json(
+      { error: { code: "bad_request", message: "The request body must be JSON." } },
+      { status: 400 },
+    );
+  }
+  if (!(error instanceof AppError)) log?.error({ err: error }, "unhandled API error");
+  const { status, body } = toErrorBody(error);
+  const field = error instanceof AppError ? error.details.field : undefined;
+  const headers: Record<string, string> = {};
+  if (error instanceof AppError && error.details.retryAfterSeconds)
+    headers["Retry-After"] = String(error.details.retryAfterSeconds);
+  return Response.json({ error: { ...body.error, ...(field ? { field } : {}) } }, { status, headers });
+}
+
+type Handler<P> = (ctx: { request: Request; caller: ApiCaller; params: P; log: Logger }) => Promise<Response>;
+
+export function apiRoute<P = Record<string, never>>(handler: Handler<P>) {
+  return async (request: Request, context: { params: Promise<P> }): Promise<Response> => {
+    const { log, requestId } = withRequest(request.headers, { route: new URL(request.url).pathname });
+    try {
+      const caller = await authenticateApiKey(getDb(), request.headers.get("authorization"));
+      const wait = await apiLimiters().key.consume(caller.apiKeyId);
+      if (wait)
+        throw new AppError("rate_limited", `Too many requests for this API key. Retry in ${wait} s.`, {
+          retryAfterSeconds: wait,
+        });
+      const response = await handler({
+        request,
+        caller,
+        params: await context.params,
+        log: log.child({ apiKey: caller.prefix }),
+      });
+      response.headers.set("x-request-id", requestId);
+      return response;
+    } catch (error) {
+      const response = errorResponse(error, log);
+      response.headers.set("x-request-id", requestId);
+      return response;
+    }
+  };
+}

@@ -1,0 +1,54 @@
+import { z } from "zod";
+import type { Payment } from "../../prisma/generated/prisma/client";
+import type { DbClient } from "../db-types";
+import { AppError } from "../errors";
+
+export const paymentListQuerySchema = z.object({
+  status: z
+    .enum(["pending", "paid", "failed", "cancelled", "timed_out", "needs_review", "reversed"])
+    .optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(25),
+  cursor: z.string().max(200).optional(),
+});
+
+function decodeCursor(cursor: string): { createdAt: Date; id: string } {
+  const [iso = "", id = ""] = Buffer.from(cursor, "base64url").toString("utf8").split("|");
+  const createdAt = new Date(iso);
+  if (Number.isNaN(createdAt.getTime()) || !/^[0-9a-f-]{36}$/.test(id)) {
+    throw new AppError("bad_request", "The cursor is not valid: use nextCursor from the previous page.", {
+      field: "cursor",
+    });
+  }
+  return { createdAt, id };
+}
+
+/** Newest first, keyset-paginated on (createdAt, id): page N costs the same as page 1. */
+export async function findPayments(
+  db: DbClient,
+  options: { merchantId: string } & z.infer<typeof paymentListQuerySchema>,
+): Promise<{ data: Payment[]; nextCursor: string | null }> {
+  const after = options.cursor ? decodeCursor(options.cursor) : null;
+  const rows = await db.payment.findMany({
+    where: {
+      merchantId: options.merchantId,
+      ...(options.status ? { status: options.status } : {}),
+      ...(after
+        ? {
+            OR: [
+              { createdAt: { lt: after.createdAt } },
+              { createdAt: after.createdAt, id: { lt: after.id } },
+            ],
+          }
+        : {}),
+    },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    take: options.limit + 1,
+  });
+  const data = rows.slice(0, options.limit);
+  const last = data[data.length - 1];
+  const nextCursor =
+    rows.length > options.limit && last
+      ? Buffer.from(`${last.createdAt.toISOString()}|${last.id}`).toString("base64url")
+      : null;
+  return { data, nextCursor };
+}
