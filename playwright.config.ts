@@ -5,6 +5,7 @@ import { defineConfig, devices } from "@playwright/test";
 
 const port = Number(process.env.E2E_PORT ?? 3100);
 export const E2E_PASSWORD = "e2e-demo-password-1";
+export const E2E_API_KEY = "e2e-demo-api-key-0000000000001";
 export const E2E_SIM_PORT = Number(process.env.E2E_SIM_PORT ?? 4110);
 const chromium =
   process.env.CHROMIUM_PATH ?? (existsSync("/usr/bin/chromium") ? "/usr/bin/chromium" : undefined);
@@ -49,6 +50,7 @@ export default defineConfig({
       PORT: String(port),
       DATABASE_URL: "",
       DEMO_PASSWORD: E2E_PASSWORD,
+      DEMO_API_KEY: E2E_API_KEY,
       LOGIN_MAX_FAILURES: "5",
       MPESA_SIM_PORT: String(E2E_SIM_PORT),
       NEXT_TELEMETRY_DISABLED: "1",
