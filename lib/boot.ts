@@ -3,10 +3,12 @@
 import { EnvError, getEnv } from "./env";
 import { getLogger } from "./logger";
 
-export function boot(): void {
+export async function boot(): Promise<void> {
   try {
     const env = getEnv();
     getLogger().info({ nodeEnv: env.NODE_ENV, port: env.PORT }, "malipo server starting");
+    const { startInProcessReconciliation } = await import("./background");
+    startInProcessReconciliation();
   } catch (error) {
     if (!(error instanceof EnvError)) throw error;
     console.error(error.message);

@@ -1,4 +1,14 @@
-// Every Inngest function Malipo serves. Payment processing functions join this list as they land.
-import type { InngestFunction } from "inngest";
+// Every Inngest function Malipo serves, bound to the app's database and configuration.
+import type { Inngest } from "inngest";
+import type { ContextProvider } from "../context";
+import { makeFollowUpStk } from "./follow-up-stk";
+import { makeProcessCallback } from "./process-callback";
+import { makeReconcile } from "./reconcile";
 
-export const functions: InngestFunction.Any[] = [];
+export function makeFunctions(inngest: Inngest, context: ContextProvider) {
+  return [
+    makeProcessCallback(inngest, context),
+    makeFollowUpStk(inngest, context),
+    makeReconcile(inngest, context),
+  ];
+}

@@ -1,6 +1,9 @@
 // Serves Malipo's Inngest functions to Inngest Cloud or a self-hosted Inngest server.
 import { serve } from "inngest/next";
-import { getInngest } from "@/inngest/client";
-import { functions } from "@/inngest/functions";
+import { appFunctionContext, getInngest } from "@/inngest/client";
+import { makeFunctions } from "@/inngest/functions";
 
-export const { GET, POST, PUT } = serve({ client: getInngest(), functions });
+export const { GET, POST, PUT } = serve({
+  client: getInngest(),
+  functions: makeFunctions(getInngest(), appFunctionContext),
+});

@@ -1,6 +1,7 @@
 // POST /api/v1/payments: prompt a customer (STK Push). GET: list payments, newest first.
 import { z } from "zod";
 import { apiLimiters, apiRoute } from "@/lib/api/route";
+import { afterStkInitiated } from "@/lib/background";
 import { getDb } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { findPayments, paymentListQuerySchema } from "@/lib/payments/find-payments";

@@ -1,9 +1,8 @@
 // Daraja callbacks: authenticate, store the raw body, acknowledge at once, process afterwards.
-import { after } from "next/server";
+import { afterCallbackStored } from "@/lib/background";
 import { getDb } from "@/lib/db";
 import { getEnv } from "@/lib/env";
 import { withRequest } from "@/lib/logger";
-import { processInboxEntry } from "@/lib/payments/process-inbox-entry";
 import { receiveCallback } from "@/lib/payments/receive-callback";
 import { paymentsRuntime } from "@/lib/payments-runtime";
 import { clientIp } from "@/lib/security/client-ip";
@@ -46,15 +45,6 @@ export async function POST(
     return Response.json({ ResultCode: 1, ResultDesc: "Forbidden" }, { status: 403 });
   }
   if (received.spooled) log.error("database unavailable: callback spooled to disk");
-  const inboxId = received.inboxId;
-  if (inboxId) {
-    after(async () => {
-      try {
-        await processInboxEntry(getDb(), { keyring: runtime.deps.keyring, inboxId });
-      } catch (error) {
-        log.error({ err: error, inboxId }, "callback processing failed; reconciliation will retry");
-      }
-    });
-  }
+  if (received.inboxId) afterCallbackStored(received.inboxId);
   return Response.json(received.ack);
 }

@@ -1,0 +1,83 @@
+// Background work after a request: through Inngest when it is configured, otherwise in this
+// process with the same core functions (timers for follow-ups, an interval for reconciliation),
+// so the zero-setup default settles payments too. In-process timers die with the process;
+// reconciliation picks up whatever they had not finished.
+import "server-only";
+import { after } from "next/server";
+import { appFunctionContext, getInngest, inngestConfigured } from "@/inngest/client";
+import { callbackReceivedEvent, stkInitiatedEvent } from "@/inngest/events";
+import { FOLLOW_UP_BACK_OFF_SECONDS } from "@/inngest/functions/follow-up-stk";
+import { getLogger } from "./logger";
+import { followUpStkPayment } from "./payments/follow-up-stk-payment";
+import { processInboxEntry } from "./payments/process-inbox-entry";
+import { reconcilePayments } from "./payments/reconcile-payments";
+
+const log = () => getLogger().child({ component: "background" });
+
+/** A callback is stored: process it after the response is sent. */
+export function afterCallbackStored(inboxId: string): void {
+  after(async () => {
+    try {
+      if (inngestConfigured()) {
+        await getInngest().send({ name: callbackReceivedEvent.name, data: { inboxId } });
+        return;
+      }
+      const { db, deps } = appFunctionContext();
+      await processInboxEntry(db, { keyring: deps.keyring, inboxId });
+    } catch (error) {
+      log().error({ err: error, inboxId }, "callback processing failed; reconciliation will retry");
+    }
+  });
+}
+
+/** An STK prompt went out: follow it up (query if no callback) until it settles or times out. */
+export function afterStkInitiated(paymentId: string): void {
+  after(async () => {
+    if (inngestConfigured()) {
+      await getInngest()
+        .send({ name: stkInitiatedEvent.name, data: { paymentId } })
+        .catch((error: unknown) =>
+          log().error({ err: error, paymentId }, "could not schedule the follow-up"),
+        );
+      return;
+    }
+    const delays = [30, ...FOLLOW_UP_BACK_OFF_SECONDS];
+    const attempt = (index: number) => {
+      const seconds = delays[index];
+      if (seconds === undefined) return;
+      setTimeout(async () => {
+        try {
+          const { db, deps } = appFunctionContext();
+          const result = await followUpStkPayment(db, deps, { paymentId });
+          if (result === "still_pending") attempt(index + 1);
+        } catch (error) {
+          log().error({ err: error, paymentId }, "follow-up failed; reconciliation will retry");
+        }
+      }, seconds * 1000).unref();
+    };
+    attempt(0);
+  });
+}
+
+let interval: NodeJS.Timeout | undefined;
+
+/** Without Inngest, reconcile every minute inside the server (started at boot). */
+export function startInProcessReconciliation(): void {
+  if (interval || inngestConfigured()) return;
+  let running = false;
+  interval = setInterval(async () => {
+    if (running) return;
+    running = true;
+    try {
+      const { db, deps, spoolDir } = appFunctionContext();
+      const counts = await reconcilePayments(db, deps, { spoolDir });
+      if (counts.queried + counts.inboxProcessed + counts.spoolDrained + counts.unsent > 0)
+        log().info({ counts }, "reconciled");
+    } catch (error) {
+      log().error({ err: error }, "reconciliation failed");
+    } finally {
+      running = false;
+    }
+  }, 60_000);
+  interval.unref();
+}
