@@ -17,7 +17,7 @@ export function renderPhonePage(): string {
 </style></head>
 <body><main>
 <h1>Virtual M-Pesa phone</h1>
-<p class="muted">STK prompts sent to the simulator wait here. The correct PIN is <b>1234</b> (change it through the control API).
+<p class="muted">STK prompts sent to the simulator wait here (open <code>/phone?phone=2547…</code> for one number). The correct PIN is <b>1234</b> (change it through the control API).
 Unanswered prompts time out (1037).</p>
 <label class="muted">Show prompts for phone (blank = all)<input id="filter" placeholder="2547…" inputmode="numeric"></label>
 <div id="prompts"></div>
@@ -62,6 +62,7 @@ async function refresh(){
  if(!list.length){box.innerHTML='<p class="muted">No prompts waiting.</p>';return;}
  list.forEach(p=>box.appendChild(card(p)));
 }
+$("#filter").value=new URLSearchParams(location.search).get("phone")||"";
 $("#filter").oninput=()=>{shown="";refresh();};
 $("#c2b").onsubmit=async e=>{
  e.preventDefault(); const f=new FormData(e.target);

@@ -1,0 +1,85 @@
+import { gzipSync } from "node:zlib";
+import { type APIRequestContext, type BrowserContext, expect, type Page, test } from "@playwright/test";
+import { E2E_API_KEY, E2E_SIM_PORT } from "../../playwright.config";
+
+async function newCheckout(request: APIRequestContext, reference: string) {
+  const res = await request.post("/api/v1/checkout-sessions", {
+    headers: { Authorization: `Bearer ${E2E_API_KEY}` },
+    data: { amount: 1250, reference, description: "2 bags of flour" },
+  });
+  expect(res.status()).toBe(201);
+  return (await res.json()) as { id: string; url: string };
+}
+
+async function answerOnPhone(context: BrowserContext, msisdn: string, action: "Send" | "Cancel") {
+  const phone = await context.newPage();
+  await phone.goto(`http://localhost:${E2E_SIM_PORT}/phone?phone=${msisdn}`);
+  await expect(phone.getByText("KES 1,250")).toBeVisible();
+  if (action === "Send") await phone.getByLabel("M-PESA PIN").fill("1234");
+  await phone.getByRole("button", { name: action, exact: true }).click();
+  await expect(phone.getByText("No prompts waiting.")).toBeVisible();
+  await phone.close();
+}
+
+async function askForPrompt(page: Page, phone: string) {
+  await page.getByLabel("M-Pesa phone number").fill(phone);
+  await page.getByRole("button", { name: /Pay with M-Pesa|Try again/ }).click();
+  await expect(page.getByText("Check your phone")).toBeVisible();
+}
+
+test("a customer opens a checkout link, approves on the phone and sees the receipt", async ({
+  page,
+  context,
+  request,
+}, testInfo) => {
+  const session = await newCheckout(request, "ORDER-101");
+  let scriptBytes = 0;
+  page.on("response", async (response) => {
+    if (response.request().resourceType() === "script")
+      scriptBytes += (await response.body().catch(() => Buffer.alloc(0))).length;
+  });
+  await page.setViewportSize({ width: 360, height: 740 });
+  await page.goto(new URL(session.url).pathname);
+  await expect(page.getByTestId("amount")).toHaveText("KES 1,250");
+  await expect(page.getByText("ORDER-101").first()).toBeVisible();
+  await page.waitForLoadState("networkidle");
+  const bodies = await Promise.all(scripts);
+  const raw = bodies.reduce((n, b) => n + b.length, 0);
+  const gzipped = bodies.reduce((n, b) => n + gzipSync(b).length, 0);
+  const size = `${bodies.length} scripts, ${(raw / 1024).toFixed(1)} KiB, ${(gzipped / 1024).toFixed(1)} KiB gzipped`;
+  testInfo.annotations.push({ type: "checkout-javascript", description: size });
+  console.log(`checkout page JavaScript: ${size}`);
+
+  await page.getByLabel("M-Pesa phone number").fill("0712");
+  await expect(page.getByText("Enter a Safaricom number like 0712 345 678.")).toBeVisible();
+  await expect(page.getByRole("button", { name: "Pay with M-Pesa" })).toBeDisabled();
+  await page.screenshot({ path: "test-results/screenshots/checkout.png", fullPage: true });
+
+  await askForPrompt(page, "0722 000 333");
+  await page.screenshot({ path: "test-results/screenshots/checkout-waiting.png", fullPage: true });
+  await answerOnPhone(context, "254722000333", "Send");
+  await expect(page.getByText("Paid. Thank you!")).toBeVisible({ timeout: 15_000 });
+  await expect(page.getByTestId("receipt")).toHaveText(/^[A-Z0-9]{10}$/);
+  await page.screenshot({ path: "test-results/screenshots/checkout-paid.png", fullPage: true });
+
+  await page.reload();
+  await expect(page.getByText("Paid. Thank you!")).toBeVisible();
+  await expect(page.getByLabel("M-Pesa phone number")).toHaveCount(0);
+});
+
+test("a customer cancels, retries on the same page and pays", async ({ page, context, request }) => {
+  const session = await newCheckout(request, "ORDER-102");
+  await page.goto(new URL(session.url).pathname);
+  await askForPrompt(page, "0722 000 444");
+  await answerOnPhone(context, "254722000444", "Cancel");
+  await expect(
+    page.getByRole("alert").filter({ hasText: "The payment was cancelled on the phone." }),
+  ).toBeVisible({
+    timeout: 15_000,
+  });
+  await page.screenshot({ path: "test-results/screenshots/checkout-cancelled.png", fullPage: true });
+  await askForPrompt(page, "0722 000 444");
+  await answerOnPhone(context, "254722000444", "Send");
+  await expect(page.getByText("Paid. Thank you!")).toBeVisible({ timeout: 15_000 });
+  expect(new URL(page.url()).pathname).toBe(new URL(session.url).pathname);
+});
