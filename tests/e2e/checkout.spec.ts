@@ -33,10 +33,10 @@ test("a customer opens a checkout link, approves on the phone and sees the recei
   request,
 }, testInfo) => {
   const session = await newCheckout(request, "ORDER-101");
-  let scriptBytes = 0;
-  page.on("response", async (response) => {
+  const scripts: Promise<Buffer>[] = [];
+  page.on("response", (response) => {
     if (response.request().resourceType() === "script")
-      scriptBytes += (await response.body().catch(() => Buffer.alloc(0))).length;
+      scripts.push(response.body().catch(() => Buffer.alloc(0)));
   });
   await page.setViewportSize({ width: 360, height: 740 });
   await page.goto(new URL(session.url).pathname);
