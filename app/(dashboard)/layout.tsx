@@ -3,6 +3,7 @@ import { EnvironmentBadge } from "@/components/environment-badge";
 import { Logo } from "@/components/logo";
 import { ROLE_LABELS } from "@/lib/permissions";
 import { requireTenant } from "@/lib/session";
+import { Providers } from "../providers";
 import { MerchantSwitcher } from "./_components/merchant-switcher";
 import { Nav } from "./_components/nav";
 
@@ -38,7 +39,9 @@ export default async function DashboardLayout({ children }: { children: ReactNod
             Sign out
           </a>
         </header>
-        <main className="mx-auto max-w-6xl px-4 py-6 md:px-8">{children}</main>
+        <main className="mx-auto max-w-6xl px-4 py-6 md:px-8">
+          <Providers>{children}</Providers>
+        </main>
       </div>
     </div>
   );
