@@ -1,7 +1,8 @@
 import type { Keyring } from "../crypto/keyring";
 import type { DbClient } from "../db-types";
-import { parseStkCallback } from "./daraja/inbound";
+import { parseC2bNotification, parseStkCallback } from "./daraja/inbound";
 import { openReviewItem } from "./open-review-item";
+import { settleC2bConfirmation } from "./settle-c2b-confirmation";
 import { settleStkResult } from "./settle-stk-result";
 
 /** How long a callback for a payment we do not know yet keeps being retried before review. */
@@ -36,6 +37,31 @@ export async function processInboxEntry(
     body = JSON.parse(entry.body);
   } catch {
     body = undefined;
+  }
+  if (entry.kind === "c2b_validation") {
+    await finish("processed"); // answered synchronously; kept for the record
+    return "processed";
+  }
+  if (entry.kind === "c2b_confirmation") {
+    const notification = parseC2bNotification(body);
+    if (!notification.ok || !entry.merchantId) {
+      const error = notification.ok ? "no merchant" : notification.error;
+      await openReviewItem(db, {
+        merchantId: entry.merchantId,
+        kind: "malformed_callback",
+        inboxId: entry.id,
+        actual: { error },
+      });
+      await finish("dead", `malformed: ${error}`);
+      return "dead";
+    }
+    await settleC2bConfirmation(db, {
+      merchantId: entry.merchantId,
+      notification: notification.value,
+      inboxId: entry.id,
+    });
+    await finish("processed");
+    return "processed";
   }
   if (entry.kind !== "stk") {
     await finish("pending", `no processor for ${entry.kind} callbacks yet`);

@@ -10,9 +10,10 @@ import { generateKeyringSpec, parseKeyring } from "@/lib/crypto/keyring";
 import type { Db } from "@/lib/db";
 import type { DbClient } from "@/lib/db-types";
 import type { PaymentsDeps } from "@/lib/payments/deps";
+import { handleCallbackRequest } from "@/lib/payments/handle-callback-request";
 import { simulatorCredentials, upsertMpesaCredential } from "@/lib/payments/mpesa-credentials";
 import { type InboxOutcome, processInboxEntry } from "@/lib/payments/process-inbox-entry";
-import { buildAllowlist, receiveCallback } from "@/lib/payments/receive-callback";
+import { buildAllowlist } from "@/lib/payments/receive-callback";
 import { startSimulator } from "@/lib/simulator/server";
 import type { MpesaEnvironment } from "@/prisma/generated/prisma/enums";
 import { createMerchant } from "../factories";
@@ -32,9 +33,10 @@ export async function startCollectionsWorld(
       raw += c;
     });
     req.on("end", async () => {
-      const [, , , kind = "", merchantId = "", secret = ""] = (req.url ?? "").split("/");
-      const received = await receiveCallback(appDb, {
-        kind: kind === "stk" ? "stk" : "other",
+      // The same core call the route handler makes, then the processing it schedules.
+      const [, , , path = "", merchantId = "", secret = ""] = (req.url ?? "").split("/"); // /api/<mpesa|hooks>/…
+      const result = await handleCallbackRequest(appDb, {
+        path,
         merchantId,
         secret,
         body: raw,
@@ -43,13 +45,11 @@ export async function startCollectionsWorld(
         allowlist: buildAllowlist(options.allowlist ?? ["196.201.214.200"]),
         spoolDir,
       });
-      res.writeHead(received.accepted ? 200 : 403, { "Content-Type": "application/json" });
-      res.end(JSON.stringify(received.accepted ? received.ack : { ResultCode: 1, ResultDesc: "Forbidden" }));
-      if (received.accepted && received.inboxId) {
+      res.writeHead(result.status, { "Content-Type": "application/json" });
+      res.end(JSON.stringify(result.body));
+      if (result.inboxId && result.kind !== "c2b_validation") {
         outcomes.push(
-          await processInboxEntry(appDb, { keyring, inboxId: received.inboxId }).catch(
-            () => "retry" as const,
-          ),
+          await processInboxEntry(appDb, { keyring, inboxId: result.inboxId }).catch(() => "retry" as const),
         );
       }
     });
