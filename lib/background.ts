@@ -14,6 +14,26 @@ import { reconcilePayments } from "./payments/reconcile-payments";
 
 const log = () => getLogger().child({ component: "background" });
 
+/**
+ * In-process work runs a few at a time: a burst of callbacks must not turn into a burst of
+ * settlement transactions competing with the acknowledgements for CPU and connections.
+ */
+function boundedQueue(concurrency: number) {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async <T>(task: () => Promise<T>): Promise<T> => {
+    if (running >= concurrency) await new Promise<void>((resolve) => waiting.push(resolve));
+    running += 1;
+    try {
+      return await task();
+    } finally {
+      running -= 1;
+      waiting.shift()?.();
+    }
+  };
+}
+const inProcess = boundedQueue(4);
+
 /** A callback is stored: process it after the response is sent. */
 export function afterCallbackStored(inboxId: string): void {
   after(async () => {
@@ -23,7 +43,7 @@ export function afterCallbackStored(inboxId: string): void {
         return;
       }
       const { db, deps } = appFunctionContext();
-      await processInboxEntry(db, { keyring: deps.keyring, inboxId });
+      await inProcess(() => processInboxEntry(db, { keyring: deps.keyring, inboxId }));
     } catch (error) {
       log().error({ err: error, inboxId }, "callback processing failed; reconciliation will retry");
     }

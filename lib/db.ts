@@ -11,9 +11,18 @@ export function createDb(databaseUrl: string, options: { max?: number } = {}): D
   return new PrismaClient({ adapter });
 }
 
-const globalForDb = globalThis as unknown as { malipoDb?: Db };
+const globalForDb = globalThis as unknown as { malipoDb?: Db; malipoIngestDb?: Db };
 
 export function getDb(): Db {
   globalForDb.malipoDb ??= createDb(getEnv().DATABASE_URL);
   return globalForDb.malipoDb;
+}
+
+/**
+ * A separate small pool for storing inbound callbacks, so acknowledging Daraja never waits
+ * behind settlement, reconciliation or dashboard queries holding the main pool.
+ */
+export function getIngestDb(): Db {
+  globalForDb.malipoIngestDb ??= createDb(getEnv().DATABASE_URL, { max: 5 });
+  return globalForDb.malipoIngestDb;
 }

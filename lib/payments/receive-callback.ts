@@ -42,6 +42,24 @@ export function acknowledgement(kind: CallbackKind): Record<string, string | num
   return { ResultCode: 0, ResultDesc: "Accepted" };
 }
 
+type CallbackMerchant = { callbackSecret: string; environment: string };
+const merchantCache = new Map<string, { merchant: CallbackMerchant | null; until: number }>();
+/** How long a merchant's secret and environment are cached: a rotated secret takes effect within this. */
+export const MERCHANT_CACHE_MS = 30_000;
+
+/** One query per merchant per 30 s instead of one per callback (callbacks come in bursts). */
+async function callbackMerchant(db: DbClient, merchantId: string): Promise<CallbackMerchant | null> {
+  const hit = merchantCache.get(merchantId);
+  if (hit && hit.until > Date.now()) return hit.merchant;
+  const merchant = await db.merchant.findUnique({
+    where: { id: merchantId },
+    select: { callbackSecret: true, environment: true },
+  });
+  if (merchantCache.size > 10_000) merchantCache.clear();
+  merchantCache.set(merchantId, { merchant, until: Date.now() + MERCHANT_CACHE_MS });
+  return merchant;
+}
+
 export type ReceiveResult =
   | { accepted: true; inboxId: string | null; spooled: boolean; ack: Record<string, string | number> }
   | { accepted: false; reason: string };

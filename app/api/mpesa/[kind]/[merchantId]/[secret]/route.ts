@@ -1,6 +1,6 @@
 // Daraja callbacks: authenticate, store the raw body, acknowledge at once, process afterwards.
 import { afterCallbackStored } from "@/lib/background";
-import { getDb } from "@/lib/db";
+import { getIngestDb } from "@/lib/db";
 import { getEnv } from "@/lib/env";
 import { withRequest } from "@/lib/logger";
 import { handleCallbackRequest } from "@/lib/payments/handle-callback-request";
@@ -17,7 +17,7 @@ export async function POST(
   const { log } = withRequest(request.headers, { route: "mpesa-callback", kind: path, merchantId });
   const sourceIp = clientIp(request.headers, getEnv().TRUSTED_PROXY_HOPS);
   const runtime = paymentsRuntime();
-  const result = await handleCallbackRequest(getDb(), {
+  const result = await handleCallbackRequest(getIngestDb(), {
     path,
     merchantId,
     secret,
