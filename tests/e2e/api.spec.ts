@@ -57,3 +57,16 @@ test("the REST API explains bad requests and refuses strangers", async ({ reques
     url: expect.stringMatching(/\/pay\//),
   });
 });
+
+test("the REST API limits prompts to one phone (429 with Retry-After)", async ({ request }) => {
+  const send = () =>
+    request.post("/api/v1/payments", {
+      headers: auth,
+      data: { amount: 10, phone: "0711 000 999", reference: "LIMIT" },
+    });
+  for (let i = 0; i < 3; i += 1) expect((await send()).status()).toBe(201);
+  const limited = await send();
+  expect(limited.status()).toBe(429);
+  expect(Number(limited.headers()["retry-after"])).toBeGreaterThan(0);
+  expect(await limited.json()).toMatchObject({ error: { code: "rate_limited" } });
+});

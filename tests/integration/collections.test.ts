@@ -154,6 +154,40 @@ describe("collecting money by STK Push, against the simulator", () => {
     });
   });
 
+  it("records a different payer phone as a discrepancy for review", async () => {
+    await world.control("POST", "/sim/faults", { drop: true, times: 1 });
+    const payment = await pay("0712 777 888", 60);
+    const body = JSON.stringify({
+      Body: {
+        stkCallback: {
+          MerchantRequestID: payment.merchantRequestId,
+          CheckoutRequestID: payment.checkoutRequestId,
+          ResultCode: 0,
+          ResultDesc: "The service request is processed successfully.",
+          CallbackMetadata: {
+            Item: [
+              { Name: "Amount", Value: 60 },
+              { Name: "MpesaReceiptNumber", Value: "PAYERDIFF1" },
+              { Name: "PhoneNumber", Value: 254799000111 },
+            ],
+          },
+        },
+      },
+    });
+    const url = `${world.appUrl}/api/mpesa/stk/${world.merchant.id}/${world.merchant.callbackSecret}`;
+    expect(await (await fetch(url, { method: "POST", body })).json()).toEqual({
+      ResultCode: 0,
+      ResultDesc: "Accepted",
+    });
+    const done = await settled(payment.id);
+    expect(done).toMatchObject({ status: "paid", receipt: "PAYERDIFF1", payerPhoneMasked: "2547•••••111" });
+    expect(await db.reviewItem.findFirst({ where: { paymentId: payment.id } })).toMatchObject({
+      kind: "payer_mismatch",
+      expected: { phone: "2547•••••888" },
+      actual: { phone: "2547•••••111" },
+    });
+  });
+
   it("answers the same Idempotency-Key with the same payment and refuses it for a different body", async () => {
     const first = await pay("254700000000", 40, { idempotencyKey: "order-77" });
     const again = await pay("0700000000", 40, { idempotencyKey: "order-77" });
