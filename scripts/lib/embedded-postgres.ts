@@ -250,7 +250,10 @@ export async function startEmbeddedPostgres(options: {
     if (stopped) return;
     stopped = true;
     run("pg_ctl", ["-D", dataDir, "-m", "fast", "-w", "stop"], { stdio: "ignore" });
-    if (!options.persistent) rmSync(home, { recursive: true, force: true });
+    if (!options.persistent) {
+      rmSync(home, { recursive: true, force: true });
+      rmSync(socketDir, { recursive: true, force: true });
+    }
   };
   process.once("exit", stopSync);
   return {
