@@ -98,12 +98,9 @@ export async function receiveCallback(
     return { accepted: true, inboxId: null, spooled: true, ack: acknowledgement(options.kind) };
   };
   if (!/^[0-9a-f-]{36}$/i.test(options.merchantId)) return { accepted: false, reason: "unknown merchant" };
-  let merchant: { callbackSecret: string; environment: string } | null;
+  let merchant: CallbackMerchant | null;
   try {
-    merchant = await db.merchant.findUnique({
-      where: { id: options.merchantId },
-      select: { callbackSecret: true, environment: true },
-    });
+    merchant = await callbackMerchant(db, options.merchantId);
   } catch {
     return spool(true); // database down: keep the body, check its secret when it is drained
   }

@@ -39,6 +39,7 @@ export const POST = apiRoute(async ({ request, caller }) => {
     ...input,
     idempotencyKey,
   });
+  if (payment.status === "pending") afterStkInitiated(payment.id);
   return Response.json(toPaymentResource(payment), { status: 201 });
 });
 
