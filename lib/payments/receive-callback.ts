@@ -60,6 +60,11 @@ async function callbackMerchant(db: DbClient, merchantId: string): Promise<Callb
   return merchant;
 }
 
+/** Empties the cache (tests, and after a merchant's secret is rotated in this process). */
+export function forgetCallbackMerchants(): void {
+  merchantCache.clear();
+}
+
 export type ReceiveResult =
   | { accepted: true; inboxId: string | null; spooled: boolean; ack: Record<string, string | number> }
   | { accepted: false; reason: string };
