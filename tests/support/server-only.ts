@@ -1,0 +1,2 @@
+// Tests call route handlers outside Next: "server-only" guards nothing there.
+export {};
