@@ -1,7 +1,6 @@
-import type { BlockList } from "node:net";
 import type { CallbackKind } from "../../prisma/generated/prisma/enums";
 import type { DbClient } from "../db-types";
-import { receiveCallback } from "./receive-callback";
+import { type CallbackRequest, receiveCallback } from "./receive-callback";
 import { C2B_ACCEPT, type C2bValidationAnswer, validateC2bPayment } from "./validate-c2b-payment";
 
 export const CALLBACK_PATHS: Record<string, CallbackKind> = {
@@ -30,16 +29,7 @@ function within<T>(promise: Promise<T>, ms: number, fallback: T): Promise<T> {
  */
 export async function handleCallbackRequest(
   db: DbClient,
-  options: {
-    path: string;
-    merchantId: string;
-    secret: string;
-    body: string;
-    sourceIp: string | null;
-    headers: Record<string, string>;
-    allowlist: BlockList;
-    spoolDir: string;
-  },
+  options: CallbackRequest & { path: string },
 ): Promise<{ status: number; body: object; inboxId: string | null; kind: CallbackKind | null }> {
   const kind = CALLBACK_PATHS[options.path];
   if (!kind)

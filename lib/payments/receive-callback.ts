@@ -74,18 +74,20 @@ export type ReceiveResult =
  * (constant time) and, outside the simulator, the caller's IP; then store the body as received.
  * If the database fails, the body is spooled to disk and still acknowledged.
  */
+/** An inbound callback as it arrived, with what is needed to judge it. */
+export interface CallbackRequest {
+  merchantId: string;
+  secret: string;
+  body: string;
+  sourceIp: string | null;
+  headers: Record<string, string>;
+  allowlist: BlockList;
+  spoolDir: string;
+}
+
 export async function receiveCallback(
   db: DbClient,
-  options: {
-    kind: CallbackKind;
-    merchantId: string;
-    secret: string;
-    body: string;
-    sourceIp: string | null;
-    headers: Record<string, string>;
-    allowlist: BlockList;
-    spoolDir: string;
-  },
+  options: CallbackRequest & { kind: CallbackKind },
 ): Promise<ReceiveResult> {
   const entry = {
     merchantId: options.merchantId,

@@ -21,6 +21,19 @@ describe("Inngest functions (run with @inngest/test against the real database an
   });
   afterAll(() => world.close());
 
+  /** A payment M-Pesa completed whose callback was dropped (the simulator's drop fault). */
+  async function paidButNeverCalledBack(reference: string) {
+    await world.control("POST", "/sim/faults", { drop: true });
+    const payment = await initiateStkPayment(db, world.deps, {
+      merchantId: world.merchant.id,
+      amount: 10,
+      phone: "254700000000",
+      reference,
+    });
+    await new Promise((r) => setTimeout(r, 100));
+    return payment;
+  }
+
   const callbackFor = (checkoutRequestId: string) =>
     JSON.stringify({
       Body: {
@@ -73,14 +86,7 @@ describe("Inngest functions (run with @inngest/test against the real database an
   });
 
   it("follow-up-stk waits, then asks M-Pesa and settles a payment whose callback never came", async () => {
-    await world.control("POST", "/sim/faults", { drop: true });
-    const payment = await initiateStkPayment(db, world.deps, {
-      merchantId: world.merchant.id,
-      amount: 10,
-      phone: "254700000000",
-      reference: "INN-2",
-    });
-    await new Promise((r) => setTimeout(r, 100));
+    const payment = await paidButNeverCalledBack("INN-2");
     const t = new InngestTestEngine({ function: makeFollowUpStk(inngest, () => context) });
     // @inngest/test 1.0 never returns from a real step.sleep with inngest 4: sleeps are mocked by id.
     const sleeps = ["wait-for-callback", ...FOLLOW_UP_BACK_OFF_SECONDS.map((_, i) => `back-off-${i + 1}`)];
@@ -97,14 +103,7 @@ describe("Inngest functions (run with @inngest/test against the real database an
   });
 
   it("reconcile-payments queries overdue attempts and records the run with its counts", async () => {
-    await world.control("POST", "/sim/faults", { drop: true });
-    const payment = await initiateStkPayment(db, world.deps, {
-      merchantId: world.merchant.id,
-      amount: 10,
-      phone: "254700000000",
-      reference: "INN-3",
-    });
-    await new Promise((r) => setTimeout(r, 100));
+    const payment = await paidButNeverCalledBack("INN-3");
     const later = { ...context, deps: { ...world.deps, now: () => new Date(Date.now() + 45_000) } };
     const t = new InngestTestEngine({ function: makeReconcile(inngest, () => later) });
     const { result } = await t.execute({ events: [{ name: "inngest/scheduled.timer", data: {} }] });
