@@ -36,3 +36,27 @@ const loadTenant = cache(async (permission: Permission): Promise<Tenant> => {
 export function requireTenant(permission: Permission = "dashboard:view"): Promise<Tenant> {
   return loadTenant(permission);
 }
+
+/**
+ * The same checks for route handlers (JSON and file responses): a Response to return instead of
+ * redirecting when the caller is not signed in (401) or not allowed (403).
+ */
+export async function tenantForRoute(permission: Permission): Promise<Tenant | Response> {
+  const session = await auth();
+  const userId = session?.user?.id;
+  if (!userId)
+    return Response.json({ error: { code: "unauthenticated", message: "Sign in first." } }, { status: 401 });
+  const merchantSlug = (await cookies()).get(MERCHANT_COOKIE)?.value ?? null;
+  try {
+    const ctx = await resolveTenant(getDb(), { userId, merchantSlug, permission });
+    return { ...ctx, db: tenantDb(getDb(), ctx.merchant.id) };
+  } catch (error) {
+    if (error instanceof AppError) {
+      return Response.json(
+        { error: { code: error.code, message: error.publicMessage } },
+        { status: error.status },
+      );
+    }
+    throw error;
+  }
+}

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { Payment } from "../../prisma/generated/prisma/client";
+import type { Payment, Prisma } from "../../prisma/generated/prisma/client";
 import type { DbClient } from "../db-types";
 import { AppError } from "../errors";
 
@@ -25,18 +25,23 @@ function decodeCursor(cursor: string): { createdAt: Date; id: string } {
 /** Newest first, keyset-paginated on (createdAt, id): page N costs the same as page 1. */
 export async function findPayments(
   db: DbClient,
-  options: { merchantId: string } & z.infer<typeof paymentListQuerySchema>,
+  options: { merchantId: string; where?: Prisma.PaymentWhereInput } & z.infer<typeof paymentListQuerySchema>,
 ): Promise<{ data: Payment[]; nextCursor: string | null }> {
   const after = options.cursor ? decodeCursor(options.cursor) : null;
   const rows = await db.payment.findMany({
     where: {
+      ...options.where,
       merchantId: options.merchantId,
       ...(options.status ? { status: options.status } : {}),
       ...(after
         ? {
-            OR: [
-              { createdAt: { lt: after.createdAt } },
-              { createdAt: after.createdAt, id: { lt: after.id } },
+            AND: [
+              {
+                OR: [
+                  { createdAt: { lt: after.createdAt } },
+                  { createdAt: after.createdAt, id: { lt: after.id } },
+                ],
+              },
             ],
           }
         : {}),

@@ -3,6 +3,14 @@
 import type { CheckoutSession, Payment } from "../../prisma/generated/prisma/client";
 import { explainStkResult } from "./stk-outcomes";
 
+/** Plain words for where a payment stands; Daraja's own text when the request itself was refused. */
+function paymentMessage(p: Payment): string {
+  if (p.status === "pending") return "Waiting for the customer to approve on their phone.";
+  const refusedBeforePrompt = p.resultCode !== null && !/^\d+$/.test(p.resultCode);
+  if ((p.status === "needs_review" || refusedBeforePrompt) && p.resultDesc) return p.resultDesc;
+  return explainStkResult(p.resultCode);
+}
+
 export function toPaymentResource(p: Payment) {
   return {
     id: p.id,
@@ -16,12 +24,7 @@ export function toPaymentResource(p: Payment) {
     checkoutSessionId: p.checkoutSessionId,
     mpesaReceipt: p.receipt,
     resultCode: p.resultCode,
-    message:
-      p.status === "pending"
-        ? "Waiting for the customer to approve on their phone."
-        : p.resultDesc && p.status === "needs_review"
-          ? p.resultDesc
-          : explainStkResult(p.resultCode),
+    message: paymentMessage(p),
     createdAt: p.createdAt.toISOString(),
     settledAt: p.settledAt?.toISOString() ?? null,
   };

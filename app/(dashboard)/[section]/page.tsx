@@ -11,12 +11,6 @@ const SECTIONS: Record<
   string,
   { title: string; description: string; promise: string; permission: Permission }
 > = {
-  payments: {
-    title: "Payments",
-    description: "Every M-Pesa payment attempt, live.",
-    promise: "Payments appear here the moment a customer is prompted, and update as M-Pesa answers.",
-    permission: "payments:view",
-  },
   "checkout-links": {
     title: "Checkout links",
     description: "Hosted pages your customers pay on.",

@@ -1,0 +1,209 @@
+"use client";
+
+import { useQuery } from "@tanstack/react-query";
+import { useState } from "react";
+import { EmptyState } from "@/components/empty-state";
+import { PaymentStatus } from "@/components/payment-status";
+import { formatKes, formatNairobiTime } from "@/lib/format";
+import type { toPaymentResource } from "@/lib/payments/payment-resource";
+import { queryKeys } from "@/lib/query-keys";
+
+type Row = ReturnType<typeof toPaymentResource>;
+type Page = { data: Row[]; nextCursor: string | null };
+
+const STATUSES = ["", "pending", "paid", "failed", "cancelled", "timed_out", "needs_review", "reversed"];
+
+async function fetchPage(query: string, cursor?: string): Promise<Page> {
+  const params = new URLSearchParams(query);
+  if (cursor) params.set("cursor", cursor);
+  const res = await fetch(`/api/dashboard/payments?${params}`, { cache: "no-store" });
+  if (!res.ok) throw new Error("Could not load payments");
+  return (await res.json()) as Page;
+}
+
+export function PaymentsTable({
+  merchantId,
+  query,
+  filters,
+  initial,
+}: {
+  merchantId: string;
+  query: string;
+  filters: Record<string, string>;
+  initial: Page;
+}) {
+  // Polling every 3 s keeps the newest page live (simple, cache-friendly, works behind any proxy;
+  // server-sent events would save requests but need a long-lived connection per open tab).
+  const live = useQuery({
+    queryKey: queryKeys.payments(merchantId, query),
+    queryFn: () => fetchPage(query),
+    initialData: initial,
+    refetchInterval: 3_000,
+  });
+  const [older, setOlder] = useState<Row[]>([]);
+  const [cursor, setCursor] = useState<string | null>(initial.nextCursor);
+  const [loading, setLoading] = useState(false);
+  const seen = new Set(live.data.data.map((r) => r.id));
+  const rows = [...live.data.data, ...older.filter((r) => !seen.has(r.id))];
+
+  const loadMore = async () => {
+    if (!cursor) return;
+    setLoading(true);
+    try {
+      const page = await fetchPage(query, cursor);
+      setOlder((o) => [...o, ...page.data]);
+      setCursor(page.nextCursor);
+    } finally {
+      setLoading(false);
+    }
+  };
+
+  return (
+    <div className="space-y-4">
+      <form
+        className="grid gap-3 rounded-xl border border-slate-200 bg-white p-4 sm:grid-cols-4"
+        method="get"
+      >
+        <Field label="Status">
+          <select
+            name="status"
+            defaultValue={filters.status ?? ""}
+            className="w-full rounded-md border border-slate-300 px-2 py-1.5 text-sm"
+          >
+            {STATUSES.map((s) => (
+              <option key={s} value={s}>
+                {s ? s.replace("_", " ") : "Any"}
+              </option>
+            ))}
+          </select>
+        </Field>
+        <Field label="Phone">
+          <input
+            name="phone"
+            defaultValue={filters.phone ?? ""}
+            placeholder="0712 345 678"
+            className="input"
+          />
+        </Field>
+        <Field label="Reference">
+          <input name="reference" defaultValue={filters.reference ?? ""} className="input" />
+        </Field>
+        <Field label="M-Pesa receipt">
+          <input name="receipt" defaultValue={filters.receipt ?? ""} className="input" />
+        </Field>
+        <Field label="From (date)">
+          <input type="date" name="from" defaultValue={filters.from ?? ""} className="input" />
+        </Field>
+        <Field label="To (date)">
+          <input type="date" name="to" defaultValue={filters.to ?? ""} className="input" />
+        </Field>
+        <Field label="Min KES">
+          <input
+            name="minAmount"
+            inputMode="numeric"
+            defaultValue={filters.minAmount ?? ""}
+            className="input"
+          />
+        </Field>
+        <Field label="Max KES">
+          <input
+            name="maxAmount"
+            inputMode="numeric"
+            defaultValue={filters.maxAmount ?? ""}
+            className="input"
+          />
+        </Field>
+        <div className="flex gap-2 sm:col-span-4">
+          <button
+            type="submit"
+            className="rounded-md bg-brand-700 px-4 py-2 text-sm font-medium text-white hover:bg-brand-800"
+          >
+            Filter
+          </button>
+          <a href="/payments" className="rounded-md px-4 py-2 text-sm font-medium text-slate-700 underline">
+            Clear
+          </a>
+        </div>
+      </form>
+
+      {rows.length === 0 ? (
+        <EmptyState title="No payments match">
+          Payments appear here the moment a customer is prompted.
+        </EmptyState>
+      ) : (
+        <div className="overflow-x-auto rounded-xl border border-slate-200 bg-white">
+          <table className="min-w-full divide-y divide-slate-200 text-sm" data-testid="payments-table">
+            <thead className="bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-600">
+              <tr>
+                <th scope="col" className="px-4 py-2">
+                  When (EAT)
+                </th>
+                <th scope="col" className="px-4 py-2">
+                  Status
+                </th>
+                <th scope="col" className="px-4 py-2 text-right">
+                  Amount
+                </th>
+                <th scope="col" className="px-4 py-2">
+                  Reference
+                </th>
+                <th scope="col" className="px-4 py-2">
+                  Phone
+                </th>
+                <th scope="col" className="px-4 py-2">
+                  Receipt
+                </th>
+                <th scope="col" className="px-4 py-2">
+                  Detail
+                </th>
+              </tr>
+            </thead>
+            <tbody className="divide-y divide-slate-100">
+              {rows.map((p) => (
+                <tr key={p.id}>
+                  <td className="whitespace-nowrap px-4 py-2 text-slate-600">
+                    {formatNairobiTime(new Date(p.createdAt))}
+                  </td>
+                  <td className="px-4 py-2">
+                    <PaymentStatus status={p.status} />
+                  </td>
+                  <td className="whitespace-nowrap px-4 py-2 text-right font-medium tabular-nums">
+                    {formatKes(p.amount)}
+                  </td>
+                  <td className="px-4 py-2">{p.reference}</td>
+                  <td className="px-4 py-2 font-mono text-xs">{p.phone}</td>
+                  <td className="px-4 py-2 font-mono text-xs">{p.mpesaReceipt ?? "—"}</td>
+                  <td className="px-4 py-2 text-slate-600">{p.message}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {cursor ? (
+        <button
+          type="button"
+          onClick={loadMore}
+          disabled={loading}
+          className="rounded-md border border-slate-300 bg-white px-4 py-2 text-sm"
+        >
+          {loading ? "Loading…" : "Load older payments"}
+        </button>
+      ) : null}
+      {live.isError ? (
+        <p role="alert" className="text-sm text-red-700">
+          Live updates paused: reconnecting…
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+function Field({ label, children }: { label: string; children: React.ReactNode }) {
+  return (
+    <label className="block text-sm">
+      <span className="mb-1 block font-medium text-slate-700">{label}</span>
+      {children}
+    </label>
+  );
+}
