@@ -64,8 +64,9 @@ export function PaymentsTable({
         className="grid gap-3 rounded-xl border border-slate-200 bg-white p-4 sm:grid-cols-4"
         method="get"
       >
-        <Field label="Status">
+        <Field label="Status" name="status">
           <select
+            id="filter-status"
             name="status"
             defaultValue={filters.status ?? ""}
             className="w-full rounded-md border border-slate-300 px-2 py-1.5 text-sm"
@@ -77,36 +78,50 @@ export function PaymentsTable({
             ))}
           </select>
         </Field>
-        <Field label="Phone">
+        <Field label="Phone" name="phone">
           <input
+            id="filter-phone"
             name="phone"
             defaultValue={filters.phone ?? ""}
             placeholder="0712 345 678"
             className="input"
           />
         </Field>
-        <Field label="Reference">
-          <input name="reference" defaultValue={filters.reference ?? ""} className="input" />
-        </Field>
-        <Field label="M-Pesa receipt">
-          <input name="receipt" defaultValue={filters.receipt ?? ""} className="input" />
-        </Field>
-        <Field label="From (date)">
-          <input type="date" name="from" defaultValue={filters.from ?? ""} className="input" />
-        </Field>
-        <Field label="To (date)">
-          <input type="date" name="to" defaultValue={filters.to ?? ""} className="input" />
-        </Field>
-        <Field label="Min KES">
+        <Field label="Reference" name="reference">
           <input
+            id="filter-reference"
+            name="reference"
+            defaultValue={filters.reference ?? ""}
+            className="input"
+          />
+        </Field>
+        <Field label="M-Pesa receipt" name="receipt">
+          <input id="filter-receipt" name="receipt" defaultValue={filters.receipt ?? ""} className="input" />
+        </Field>
+        <Field label="From (date)" name="from">
+          <input
+            type="date"
+            id="filter-from"
+            name="from"
+            defaultValue={filters.from ?? ""}
+            className="input"
+          />
+        </Field>
+        <Field label="To (date)" name="to">
+          <input type="date" id="filter-to" name="to" defaultValue={filters.to ?? ""} className="input" />
+        </Field>
+        <Field label="Min KES" name="minAmount">
+          <input
+            id="filter-minAmount"
             name="minAmount"
             inputMode="numeric"
             defaultValue={filters.minAmount ?? ""}
             className="input"
           />
         </Field>
-        <Field label="Max KES">
+        <Field label="Max KES" name="maxAmount">
           <input
+            id="filter-maxAmount"
             name="maxAmount"
             inputMode="numeric"
             defaultValue={filters.maxAmount ?? ""}
@@ -199,11 +214,13 @@ export function PaymentsTable({
   );
 }
 
-function Field({ label, children }: { label: string; children: React.ReactNode }) {
+function Field({ label, name, children }: { label: string; name: string; children: React.ReactNode }) {
   return (
-    <label className="block text-sm">
-      <span className="mb-1 block font-medium text-slate-700">{label}</span>
+    <div className="text-sm">
+      <label htmlFor={`filter-${name}`} className="mb-1 block font-medium text-slate-700">
+        {label}
+      </label>
       {children}
-    </label>
+    </div>
   );
 }
