@@ -21,7 +21,7 @@ export async function followUpStkPayment(
 ): Promise<FollowUp> {
   const now = deps.now?.() ?? new Date();
   const payment = await db.payment.findUnique({ where: { id: options.paymentId } });
-  if (!payment || payment.status !== "pending" || !payment.checkoutRequestId) return "not_pending";
+  if (payment?.status !== "pending" || !payment.checkoutRequestId) return "not_pending";
   const checkoutRequestId = payment.checkoutRequestId;
   await db.payment.update({
     where: { id: payment.id },
