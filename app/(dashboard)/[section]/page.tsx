@@ -30,12 +30,6 @@ const SECTIONS: Record<
       "Amounts that differ, unknown callbacks and unmatched paybill money will be listed here to resolve.",
     permission: "payments:view",
   },
-  callbacks: {
-    title: "Callbacks",
-    description: "Every message M-Pesa sent us, exactly as received.",
-    promise: "Inbound callbacks and outbound Daraja calls will be listed here, with replay for failed ones.",
-    permission: "callbacks:view",
-  },
   settings: {
     title: "Settings",
     description: "Merchant profile, M-Pesa credentials, API keys and team.",

@@ -1,0 +1,131 @@
+import type { Metadata } from "next";
+import { EmptyState } from "@/components/empty-state";
+import { PageHeader } from "@/components/page-header";
+import { formatNairobiTime } from "@/lib/format";
+import { can } from "@/lib/permissions";
+import { maskPhonesInText } from "@/lib/redact";
+import { requireTenant } from "@/lib/session";
+import { ReplayButton } from "./page-client";
+
+export const metadata: Metadata = { title: "Callbacks" };
+
+const STATE_STYLES: Record<string, string> = {
+  pending: "bg-sky-100 text-sky-900",
+  processed: "bg-green-100 text-green-900",
+  failed: "bg-orange-100 text-orange-900",
+  dead: "bg-red-100 text-red-900",
+};
+
+export default async function CallbacksPage() {
+  const tenant = await requireTenant("callbacks:view");
+  const [inbox, calls] = await Promise.all([
+    tenant.db.callbackInbox.findMany({
+      where: { merchantId: tenant.merchant.id },
+      orderBy: { receivedAt: "desc" },
+      take: 50,
+    }),
+    tenant.db.darajaCall.findMany({
+      where: { merchantId: tenant.merchant.id },
+      orderBy: { startedAt: "desc" },
+      take: 20,
+    }),
+  ]);
+  const mayReplay = can(tenant.role, "callbacks:replay");
+  return (
+    <>
+      <PageHeader
+        title="Callbacks"
+        description="Every message M-Pesa sent us, exactly as received, and every call we made to it."
+      />
+      <h2 className="mb-2 text-sm font-semibold uppercase tracking-wide text-slate-600">
+        Inbound (latest 50)
+      </h2>
+      {inbox.length === 0 ? (
+        <EmptyState title="No callbacks yet">They appear here the moment M-Pesa calls Malipo.</EmptyState>
+      ) : (
+        <ul
+          className="divide-y divide-slate-100 rounded-xl border border-slate-200 bg-white"
+          data-testid="callbacks"
+        >
+          {inbox.map((entry) => (
+            <li key={entry.id} className="px-4 py-3 text-sm">
+              <div className="flex flex-wrap items-center gap-3">
+                <span
+                  className={`rounded-full px-2 py-0.5 text-xs font-semibold ${STATE_STYLES[entry.state] ?? ""}`}
+                >
+                  {entry.state}
+                </span>
+                <span className="font-mono text-xs">{entry.kind}</span>
+                <span className="text-slate-600">{formatNairobiTime(entry.receivedAt)}</span>
+                <span className="text-slate-600">from {entry.sourceIp ?? "unknown"}</span>
+                <span className="text-slate-600">attempts {entry.attempts}</span>
+                {entry.externalId ? (
+                  <span className="font-mono text-xs text-slate-500">{entry.externalId}</span>
+                ) : null}
+                {mayReplay && (entry.state === "dead" || entry.state === "failed") ? (
+                  <ReplayButton inboxId={entry.id} />
+                ) : null}
+              </div>
+              {entry.lastError ? <p className="mt-1 text-red-800">{entry.lastError}</p> : null}
+              <details className="mt-1">
+                <summary className="cursor-pointer text-xs text-slate-600">Raw body</summary>
+                <pre className="mt-1 max-h-64 overflow-auto rounded bg-slate-50 p-2 text-xs">
+                  {maskPhonesInText(entry.body)}
+                </pre>
+              </details>
+            </li>
+          ))}
+        </ul>
+      )}
+      <h2 className="mb-2 mt-8 text-sm font-semibold uppercase tracking-wide text-slate-600">
+        Outbound Daraja calls (latest 20)
+      </h2>
+      {calls.length === 0 ? (
+        <EmptyState title="No calls yet">
+          Prompts, queries and registrations are listed here with their latency.
+        </EmptyState>
+      ) : (
+        <div className="overflow-x-auto rounded-xl border border-slate-200 bg-white">
+          <table className="min-w-full divide-y divide-slate-200 text-sm">
+            <thead className="bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-600">
+              <tr>
+                <th scope="col" className="px-4 py-2">
+                  When (EAT)
+                </th>
+                <th scope="col" className="px-4 py-2">
+                  Call
+                </th>
+                <th scope="col" className="px-4 py-2">
+                  HTTP
+                </th>
+                <th scope="col" className="px-4 py-2 text-right">
+                  Latency
+                </th>
+                <th scope="col" className="px-4 py-2">
+                  Daraja id / error
+                </th>
+              </tr>
+            </thead>
+            <tbody className="divide-y divide-slate-100">
+              {calls.map((call) => (
+                <tr key={call.id}>
+                  <td className="whitespace-nowrap px-4 py-2 text-slate-600">
+                    {formatNairobiTime(call.startedAt)}
+                  </td>
+                  <td className="px-4 py-2 font-mono text-xs">
+                    {call.method} {call.path}
+                  </td>
+                  <td className="px-4 py-2">{call.status ?? "—"}</td>
+                  <td className="px-4 py-2 text-right tabular-nums">{call.latencyMs} ms</td>
+                  <td className="px-4 py-2 font-mono text-xs text-slate-600">
+                    {call.error ?? call.externalId ?? ""}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </>
+  );
+}
