@@ -23,13 +23,6 @@ const SECTIONS: Record<
     promise: "Payouts to phones will be requested here and approved by a second person.",
     permission: "payouts:view",
   },
-  mismatches: {
-    title: "Mismatches",
-    description: "Payments that need a person to look at them.",
-    promise:
-      "Amounts that differ, unknown callbacks and unmatched paybill money will be listed here to resolve.",
-    permission: "payments:view",
-  },
   settings: {
     title: "Settings",
     description: "Merchant profile, M-Pesa credentials, API keys and team.",

@@ -1,0 +1,59 @@
+"use client";
+
+import { useActionState } from "react";
+import { type ResolveState, resolveAction } from "./actions";
+
+export function ResolveForm({ itemId, canAccept }: { itemId: string; canAccept: boolean }) {
+  const [state, action, pending] = useActionState<ResolveState, FormData>(resolveAction, {
+    error: null,
+    done: false,
+  });
+  if (state.done)
+    return (
+      <p role="status" className="text-sm text-green-800">
+        Decided. Thank you.
+      </p>
+    );
+  return (
+    <form action={action} className="mt-3 space-y-2">
+      <input type="hidden" name="itemId" value={itemId} />
+      <label className="block text-sm">
+        <span className="font-medium text-slate-700">Note (required)</span>
+        <textarea
+          name="note"
+          required
+          minLength={3}
+          rows={2}
+          className="mt-1 block w-full rounded-md border border-slate-300 px-2 py-1.5"
+        />
+      </label>
+      {state.error ? (
+        <p role="alert" className="text-sm text-red-700">
+          {state.error}
+        </p>
+      ) : null}
+      <div className="flex gap-2">
+        {canAccept ? (
+          <button
+            type="submit"
+            name="action"
+            value="accept"
+            disabled={pending}
+            className="rounded-md bg-brand-700 px-3 py-1.5 text-sm font-medium text-white"
+          >
+            Accept as paid
+          </button>
+        ) : null}
+        <button
+          type="submit"
+          name="action"
+          value="dismiss"
+          disabled={pending}
+          className="rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm font-medium"
+        >
+          Dismiss
+        </button>
+      </div>
+    </form>
+  );
+}
