@@ -28,7 +28,7 @@ export default async function OverviewPage() {
         title="Overview"
         description={`Money collected and paid out for ${tenant.merchant.name}.`}
       />
-      <div className="grid gap-3 sm:grid-cols-3 lg:grid-cols-6" data-testid="overview-stats">
+      <div className="grid gap-3 sm:grid-cols-3 lg:grid-cols-5" data-testid="overview-stats">
         <Stat
           label="Collected today"
           value={formatKes(overview.today.collected)}
@@ -49,7 +49,6 @@ export default async function OverviewPage() {
           value={String(overview.openReviews)}
           hint={overview.openReviews ? "Needs a person" : undefined}
         />
-        <Stat label="Environment" value={tenant.merchant.environment} />
       </div>
       <section className="mt-6 rounded-xl border border-slate-200 bg-white p-4">
         <h2 className="mb-2 text-sm font-semibold">Last 30 days</h2>

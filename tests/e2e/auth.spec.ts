@@ -39,7 +39,7 @@ test("staff sign in, see the shell, switch merchant and sign out", async ({ page
   ]) {
     await expect(nav.getByRole("link", { name: item })).toBeVisible();
   }
-  await expect(page.getByText("Simulator")).toBeVisible();
+  await expect(page.getByText("Simulator", { exact: true })).toBeVisible();
   await expect(page.getByTestId("merchant-switcher")).toHaveValue("duka-la-mama");
 
   const shot = await page.screenshot({ path: testInfo.outputPath("dashboard-shell.png"), fullPage: true });
