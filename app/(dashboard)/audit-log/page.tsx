@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { DataTable } from "@/components/data-table";
 import { EmptyState } from "@/components/empty-state";
 import { PageHeader } from "@/components/page-header";
 import { findAuditLogs } from "@/lib/audit/find-audit-logs";
@@ -40,44 +41,29 @@ export default async function AuditLogPage() {
       {rows.length === 0 ? (
         <EmptyState title="No entries yet">Staff actions for this merchant will be recorded here.</EmptyState>
       ) : (
-        <div className="overflow-x-auto rounded-xl border border-slate-200 bg-white">
-          <table className="min-w-full divide-y divide-slate-200 text-sm">
-            <thead className="bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-600">
-              <tr>
-                <th scope="col" className="px-4 py-2">
-                  When (EAT)
-                </th>
-                <th scope="col" className="px-4 py-2">
-                  Who
-                </th>
-                <th scope="col" className="px-4 py-2">
-                  Action
-                </th>
-                <th scope="col" className="px-4 py-2">
-                  Target
-                </th>
-                <th scope="col" className="px-4 py-2">
-                  IP
-                </th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
-              {rows.map((row) => (
-                <tr key={row.id.toString()}>
-                  <td className="whitespace-nowrap px-4 py-2 text-slate-600">
-                    {formatNairobiTime(row.createdAt)}
-                  </td>
-                  <td className="px-4 py-2">{row.actorLabel ?? row.actorType}</td>
-                  <td className="px-4 py-2 font-mono text-xs">{row.action}</td>
-                  <td className="px-4 py-2 text-slate-600">
-                    {row.targetType ? `${row.targetType} ${row.targetId}` : "—"}
-                  </td>
-                  <td className="px-4 py-2 text-slate-600">{row.ip ?? "—"}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          columns={[
+            { label: "When (EAT)" },
+            { label: "Who" },
+            { label: "Action" },
+            { label: "Target" },
+            { label: "IP" },
+          ]}
+        >
+          {rows.map((row) => (
+            <tr key={row.id.toString()}>
+              <td className="whitespace-nowrap px-4 py-2 text-slate-600">
+                {formatNairobiTime(row.createdAt)}
+              </td>
+              <td className="px-4 py-2">{row.actorLabel ?? row.actorType}</td>
+              <td className="px-4 py-2 font-mono text-xs">{row.action}</td>
+              <td className="px-4 py-2 text-slate-600">
+                {row.targetType ? `${row.targetType} ${row.targetId}` : "—"}
+              </td>
+              <td className="px-4 py-2 text-slate-600">{row.ip ?? "—"}</td>
+            </tr>
+          ))}
+        </DataTable>
       )}
     </>
   );

@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { DataTable } from "@/components/data-table";
 import { EmptyState } from "@/components/empty-state";
 import { PageHeader } from "@/components/page-header";
 import { formatNairobiTime } from "@/lib/format";
@@ -85,46 +86,31 @@ export default async function CallbacksPage() {
           Prompts, queries and registrations are listed here with their latency.
         </EmptyState>
       ) : (
-        <div className="overflow-x-auto rounded-xl border border-slate-200 bg-white">
-          <table className="min-w-full divide-y divide-slate-200 text-sm">
-            <thead className="bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-600">
-              <tr>
-                <th scope="col" className="px-4 py-2">
-                  When (EAT)
-                </th>
-                <th scope="col" className="px-4 py-2">
-                  Call
-                </th>
-                <th scope="col" className="px-4 py-2">
-                  HTTP
-                </th>
-                <th scope="col" className="px-4 py-2 text-right">
-                  Latency
-                </th>
-                <th scope="col" className="px-4 py-2">
-                  Daraja id / error
-                </th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
-              {calls.map((call) => (
-                <tr key={call.id}>
-                  <td className="whitespace-nowrap px-4 py-2 text-slate-600">
-                    {formatNairobiTime(call.startedAt)}
-                  </td>
-                  <td className="px-4 py-2 font-mono text-xs">
-                    {call.method} {call.path}
-                  </td>
-                  <td className="px-4 py-2">{call.status ?? "—"}</td>
-                  <td className="px-4 py-2 text-right tabular-nums">{call.latencyMs} ms</td>
-                  <td className="px-4 py-2 font-mono text-xs text-slate-600">
-                    {call.error ?? call.externalId ?? ""}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          columns={[
+            { label: "When (EAT)" },
+            { label: "Call" },
+            { label: "HTTP" },
+            { label: "Latency", align: "right" },
+            { label: "Daraja id / error" },
+          ]}
+        >
+          {calls.map((call) => (
+            <tr key={call.id}>
+              <td className="whitespace-nowrap px-4 py-2 text-slate-600">
+                {formatNairobiTime(call.startedAt)}
+              </td>
+              <td className="px-4 py-2 font-mono text-xs">
+                {call.method} {call.path}
+              </td>
+              <td className="px-4 py-2">{call.status ?? "—"}</td>
+              <td className="px-4 py-2 text-right tabular-nums">{call.latencyMs} ms</td>
+              <td className="px-4 py-2 font-mono text-xs text-slate-600">
+                {call.error ?? call.externalId ?? ""}
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       )}
     </>
   );

@@ -2,6 +2,7 @@
 
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
+import { DataTable } from "@/components/data-table";
 import { EmptyState } from "@/components/empty-state";
 import { PaymentStatus } from "@/components/payment-status";
 import { formatKes, formatNairobiTime } from "@/lib/format";
@@ -146,54 +147,36 @@ export function PaymentsTable({
           Payments appear here the moment a customer is prompted.
         </EmptyState>
       ) : (
-        <div className="overflow-x-auto rounded-xl border border-slate-200 bg-white">
-          <table className="min-w-full divide-y divide-slate-200 text-sm" data-testid="payments-table">
-            <thead className="bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-600">
-              <tr>
-                <th scope="col" className="px-4 py-2">
-                  When (EAT)
-                </th>
-                <th scope="col" className="px-4 py-2">
-                  Status
-                </th>
-                <th scope="col" className="px-4 py-2 text-right">
-                  Amount
-                </th>
-                <th scope="col" className="px-4 py-2">
-                  Reference
-                </th>
-                <th scope="col" className="px-4 py-2">
-                  Phone
-                </th>
-                <th scope="col" className="px-4 py-2">
-                  Receipt
-                </th>
-                <th scope="col" className="px-4 py-2">
-                  Detail
-                </th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
-              {rows.map((p) => (
-                <tr key={p.id}>
-                  <td className="whitespace-nowrap px-4 py-2 text-slate-600">
-                    {formatNairobiTime(new Date(p.createdAt))}
-                  </td>
-                  <td className="px-4 py-2">
-                    <PaymentStatus status={p.status} />
-                  </td>
-                  <td className="whitespace-nowrap px-4 py-2 text-right font-medium tabular-nums">
-                    {formatKes(p.amount)}
-                  </td>
-                  <td className="px-4 py-2">{p.reference}</td>
-                  <td className="px-4 py-2 font-mono text-xs">{p.phone}</td>
-                  <td className="px-4 py-2 font-mono text-xs">{p.mpesaReceipt ?? "—"}</td>
-                  <td className="px-4 py-2 text-slate-600">{p.message}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          columns={[
+            { label: "When (EAT)" },
+            { label: "Status" },
+            { label: "Amount", align: "right" },
+            { label: "Reference" },
+            { label: "Phone" },
+            { label: "Receipt" },
+            { label: "Detail" },
+          ]}
+          testId="payments-table"
+        >
+          {rows.map((p) => (
+            <tr key={p.id}>
+              <td className="whitespace-nowrap px-4 py-2 text-slate-600">
+                {formatNairobiTime(new Date(p.createdAt))}
+              </td>
+              <td className="px-4 py-2">
+                <PaymentStatus status={p.status} />
+              </td>
+              <td className="whitespace-nowrap px-4 py-2 text-right font-medium tabular-nums">
+                {formatKes(p.amount)}
+              </td>
+              <td className="px-4 py-2">{p.reference}</td>
+              <td className="px-4 py-2 font-mono text-xs">{p.phone}</td>
+              <td className="px-4 py-2 font-mono text-xs">{p.mpesaReceipt ?? "—"}</td>
+              <td className="px-4 py-2 text-slate-600">{p.message}</td>
+            </tr>
+          ))}
+        </DataTable>
       )}
       {cursor ? (
         <button
