@@ -1,136 +1,177 @@
 // Offline migration commands (Prisma's CLI would need a native engine it cannot download here):
-//   deploy                      apply pending migrations to DATABASE_URL
-//   create <name> [--create-only]   write prisma/migrations/<timestamp>_<name>/migration.sql from
-//                               the schema changes (or an empty one for hand-written SQL) and apply it
-//   check                       exit 1 when schema.prisma and the migrations disagree (drift)
-// create and check need a server for a temporary shadow database: DATABASE_URL, or an embedded
-// PostgreSQL started for the command when nothing is configured.
+//   deploy                          apply pending migrations to DATABASE_URL
+//   create <name> [--create-only]   write prisma/migrations/<timestamp>_<name>/migration.sql for the
+//                                   schema changes and apply it; --create-only writes without
+//                                   applying (an empty file when nothing changed, for hand-written SQL)
+//   check                           exit 2 when schema.prisma and the migrations disagree (drift)
+// create and check need a server for a temporary shadow database: DATABASE_URL (role with
+// CREATEDB) or SHADOW_DATABASE_URL, or a throwaway embedded PostgreSQL when nothing is configured.
 // Migration folders and `_prisma_migrations` rows are Prisma's own format.
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { join, relative } from "node:path";
 import { parseArgs } from "node:util";
+import type { DiffTarget } from "@prisma/schema-engine-wasm";
 import { applyMigrations, MIGRATIONS_DIR } from "./lib/apply-migrations";
 import { startEmbeddedPostgres } from "./lib/embedded-postgres";
-import { diffSql, migrationList, openSchemaEngine } from "./lib/schema-engine";
+import { errorText, migrationList, NO_FILTERS, withSchemaEngine } from "./lib/schema-engine";
 
-const SCHEMA = join(import.meta.dirname, "..", "prisma", "schema.prisma");
+const SCHEMA_PATH = join(import.meta.dirname, "..", "prisma", "schema.prisma");
+const DRIFT_EXIT_CODE = 2; // what the engine's diff reports for a non-empty diff, as `prisma migrate diff --exit-code`
 
-function requireUrl(): string {
-  const url = process.env.DATABASE_URL;
-  if (!url) throw new Error("DATABASE_URL is not set: which database should the migrations go to?");
-  return url;
+export interface EngineCommandOptions {
+  /** Server for the shadow database (and, for create, the development database it checks). */
+  databaseUrl: string;
+  shadowDatabaseUrl?: string;
+  schemaPath?: string;
+  migrationsDir?: string;
+}
+
+/** SQL the migrations lack to produce schema.prisma; drift is false and sql "" when they agree. */
+export async function checkDrift(options: EngineCommandOptions): Promise<{ drift: boolean; sql: string }> {
+  const { schemaPath = SCHEMA_PATH, migrationsDir = MIGRATIONS_DIR } = options;
+  return withSchemaEngine({ ...options, schemaPath }, async (engine, schema) => {
+    const list = migrationList(migrationsDir);
+    const from: DiffTarget =
+      list.migrationDirectories.length > 0 ? { tag: "migrations", ...list } : { tag: "empty" };
+    const result = await engine.diff({
+      from,
+      to: { tag: "schemaDatamodel", ...schema },
+      script: true,
+      exitCode: true,
+      filters: NO_FILTERS,
+    });
+    const drift = result.exitCode === DRIFT_EXIT_CODE;
+    return { drift, sql: drift ? (result.stdout ?? "").trim() : "" };
+  });
 }
 
 /**
- * A server for the shadow database that diffs need: DATABASE_URL (its role needs CREATEDB), or
- * with nothing configured a throwaway embedded PostgreSQL, so the check runs on a fresh clone.
+ * `prisma migrate dev --create-only`: devDiagnostic (refuses a database that has drifted from the
+ * migrations, and fills the cache createMigration reads), then createMigration, written to disk
+ * exactly as Prisma's CLI writes it. Returns the new folder's name, or null when nothing changed.
  */
-async function withDiffServer<T>(
-  fn: (databaseUrl: string, applyTo: string | undefined) => Promise<T>,
-): Promise<T> {
+export async function createMigration(
+  options: EngineCommandOptions & { name: string; draft: boolean; log?: (msg: string) => void },
+): Promise<string | null> {
+  const { schemaPath = SCHEMA_PATH, migrationsDir = MIGRATIONS_DIR, log = () => {} } = options;
+  return withSchemaEngine({ ...options, schemaPath }, async (engine, schema) => {
+    const migrationsList = migrationList(migrationsDir);
+    const { action } = await engine.devDiagnostic({ migrationsList, filters: NO_FILTERS });
+    if (action.tag === "reset") {
+      throw new Error(`the database at DATABASE_URL does not match prisma/migrations: ${action.reason}`);
+    }
+    const loss = await engine.evaluateDataLoss({ migrationsList, schema, filters: NO_FILTERS });
+    const unexecutable = loss.unexecutableSteps.map((step) => step.message);
+    if (unexecutable.length > 0 && !options.draft) {
+      throw new Error(`${unexecutable.join(" ")} Use --create-only and edit the SQL before applying it.`);
+    }
+    for (const message of [...loss.warnings.map((w) => w.message), ...unexecutable])
+      log(`warning: ${message}`);
+
+    const created = await engine.createMigration({
+      draft: options.draft,
+      migrationName: options.name,
+      migrationsList,
+      schema,
+      filters: NO_FILTERS,
+    });
+    if (created.migrationScript === null) return null;
+    const dir = join(migrationsDir, created.generatedMigrationName);
+    if (existsSync(dir)) throw new Error(`${dir} already exists`);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, `migration.${created.extension}`), created.migrationScript);
+    writeFileSync(
+      join(migrationsDir, migrationsList.lockfile.path),
+      `# Please do not edit this file manually\n# It should be added in your version-control system (e.g., Git)\nprovider = "${created.connectorType}"\n`,
+    );
+    return created.generatedMigrationName;
+  });
+}
+
+/**
+ * The server create and check need: DATABASE_URL, or with nothing configured a throwaway embedded
+ * PostgreSQL (then there is no database to apply a new migration to).
+ */
+async function withServer<T>(fn: (databaseUrl: string, configured: boolean) => Promise<T>): Promise<T> {
   const configured = process.env.DATABASE_URL;
-  if (configured) return fn(configured, configured);
+  if (configured) return fn(configured, true);
   const server = await startEmbeddedPostgres({ persistent: false });
   try {
-    return await fn(server.url, undefined);
+    return await fn(server.url, false);
   } finally {
     await server.stop();
   }
 }
 
-/** SQL missing from the migrations to reach schema.prisma; empty when they agree. */
-export async function checkDrift(options: { databaseUrl: string; shadowDatabaseUrl?: string }): Promise<{
-  drift: boolean;
-  sql: string;
-}> {
-  const engine = await openSchemaEngine({ schemaPath: SCHEMA, ...options });
-  const datamodel = { tag: "schemaDatamodel" as const, files: [{ path: SCHEMA, content: readSchema() }] };
-  const migrations = migrationList(MIGRATIONS_DIR);
-  const from =
-    migrations.migrationDirectories.length > 0
-      ? { tag: "migrations" as const, ...migrations }
-      : { tag: "empty" as const };
-  const sql = await diffSql(engine, from, datamodel);
-  return { drift: sql.length > 0, sql };
-}
+const USAGE = "usage: tsx scripts/migrate.ts deploy | create <name> [--create-only] | check";
 
-function readSchema(): string {
-  return readFileSync(SCHEMA, "utf8");
-}
-
-async function create(
-  name: string | undefined,
-  createOnly: boolean,
-  databaseUrl: string,
-  applyTo: string | undefined,
-): Promise<void> {
-  if (!name || !/^[a-z0-9_]+$/.test(name))
-    throw new Error("usage: npm run db:migrate:create -- <name_in_snake_case>");
-  let sql = "";
-  if (!createOnly) {
-    const { sql: missing } = await checkDrift({
-      databaseUrl,
-      shadowDatabaseUrl: process.env.SHADOW_DATABASE_URL,
-    });
-    if (!missing) {
-      console.log("schema.prisma has no changes that need a migration.");
-      return;
-    }
-    sql = `${missing}\n`;
-  }
-  const stamp = new Date().toISOString().replace(/\D/g, "").slice(0, 14);
-  const dir = join(MIGRATIONS_DIR, `${stamp}_${name}`);
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, "migration.sql"), sql || "-- Write this migration's SQL here.\n");
-  writeFileSync(
-    join(MIGRATIONS_DIR, "migration_lock.toml"),
-    '# Please do not edit this file manually\n# It should be added in your version-control system (e.g., Git)\nprovider = "postgresql"\n',
-  );
-  console.log(`created prisma/migrations/${stamp}_${name}/migration.sql`);
-  if (!createOnly && applyTo) await applyMigrations({ databaseUrl: applyTo, log: console.log });
-  else if (!createOnly) console.log("`npm run dev` applies it at its next start.");
-}
-
-async function main(): Promise<void> {
+async function main(): Promise<number> {
   const { positionals, values } = parseArgs({
     allowPositionals: true,
     options: { "create-only": { type: "boolean", default: false } },
   });
-  const [command, name] = positionals;
+  const [command, name, ...extra] = positionals;
   const started = performance.now();
   const took = () => `${((performance.now() - started) / 1000).toFixed(1)}s`;
+  const shadowDatabaseUrl = process.env.SHADOW_DATABASE_URL || undefined;
+  if (extra.length > 0 || (command !== "create" && name !== undefined)) throw new Error(USAGE);
+
   switch (command) {
     case "deploy": {
-      const { applied } = await applyMigrations({ databaseUrl: requireUrl(), log: console.log });
+      const databaseUrl = process.env.DATABASE_URL;
+      if (!databaseUrl) throw new Error("DATABASE_URL is not set: which database should be migrated?");
+      const { applied } = await applyMigrations({ databaseUrl, log: console.log });
       console.log(
         applied.length ? `applied ${applied.length} migration(s) in ${took()}` : "database is up to date",
       );
-      return;
+      return 0;
     }
-    case "create":
-      return withDiffServer((url, applyTo) => create(name, values["create-only"] ?? false, url, applyTo));
+    case "create": {
+      if (!name || !/^[a-z0-9_]+$/.test(name))
+        throw new Error("usage: npm run db:migrate:create -- <snake_case_name>");
+      const draft = values["create-only"] ?? false;
+      return withServer(async (databaseUrl, configured) => {
+        const created = await createMigration({
+          databaseUrl,
+          shadowDatabaseUrl,
+          name,
+          draft,
+          log: console.log,
+        });
+        if (!created) {
+          console.log("schema.prisma has no changes that need a migration; nothing written");
+          return 0;
+        }
+        console.log(`created ${relative(process.cwd(), join(MIGRATIONS_DIR, created, "migration.sql"))}`);
+        if (draft) console.log("edit it, then apply it with: npm run db:migrate");
+        else if (configured) await applyMigrations({ databaseUrl, log: console.log });
+        else console.log("DATABASE_URL is not set: `npm run dev` applies it at its next start");
+        return 0;
+      });
+    }
     case "check": {
-      const { drift, sql } = await withDiffServer((databaseUrl) =>
-        checkDrift({ databaseUrl, shadowDatabaseUrl: process.env.SHADOW_DATABASE_URL }),
+      const { drift, sql } = await withServer((databaseUrl) =>
+        checkDrift({ databaseUrl, shadowDatabaseUrl }),
       );
-      if (drift) {
-        console.error(`Drift: schema.prisma needs changes the migrations do not make:\n\n${sql}\n`);
-        console.error("Create a migration with: npm run db:migrate:create -- <name>");
-        process.exit(1);
+      if (!drift) {
+        console.log(`no drift: the migrations produce exactly schema.prisma (${took()})`);
+        return 0;
       }
-      console.log(`no drift: the migrations produce exactly schema.prisma (${took()})`);
-      return;
+      console.error(`drift: schema.prisma needs SQL the migrations do not contain:\n\n${sql}\n`);
+      console.error("create a migration for it with: npm run db:migrate:create -- <name>");
+      return DRIFT_EXIT_CODE;
     }
     default:
-      throw new Error("usage: tsx scripts/migrate.ts deploy | create <name> [--create-only] | check");
+      throw new Error(USAGE);
   }
 }
 
 if (process.argv[1] && import.meta.filename === process.argv[1]) {
-  main()
-    .then(() => process.exit(0))
-    .catch((error: unknown) => {
-      console.error(`migrate: ${error instanceof Error ? error.message : String(error)}`);
+  main().then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      console.error(`migrate: ${errorText(error).replace(/\s*\n\s*/g, " ")}`);
       process.exit(1);
-    });
+    },
+  );
 }

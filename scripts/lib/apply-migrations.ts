@@ -6,11 +6,12 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import pg from "pg";
 
-const ROOT = join(import.meta.dirname, "..", "..");
-export const MIGRATIONS_DIR = join(ROOT, "prisma", "migrations");
-const LOCK_KEY = 72_707_369; // arbitrary, fixed: "one migrator at a time" for this database
+export const MIGRATIONS_DIR = join(import.meta.dirname, "..", "..", "prisma", "migrations");
 
-// Prisma's own DDL for its bookkeeping table.
+/** Prisma Migrate's own lock key, so this also waits for (and blocks) a real `prisma migrate`. */
+const PRISMA_MIGRATE_LOCK = 72707369;
+
+/** Prisma's DDL for its bookkeeping table (sql-schema-connector, PostgreSQL flavour). */
 const CREATE_TABLE = `CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
     "id"                    VARCHAR(36) PRIMARY KEY NOT NULL,
     "checksum"              VARCHAR(64) NOT NULL,
@@ -32,16 +33,35 @@ export interface Migration {
   checksum: string;
 }
 
+const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
+
+/** Prisma accepts a checksum taken with either line ending: git may have converted the file. */
+function matchesChecksum(sql: string, checksum: string): boolean {
+  return [sql, sql.replaceAll("\r\n", "\n"), sql.replaceAll("\n", "\r\n")].some(
+    (s) => sha256(s) === checksum,
+  );
+}
+
+/** The migration folders in the order Prisma applies them. */
 export function readMigrations(dir = MIGRATIONS_DIR): Migration[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir, { withFileTypes: true })
-    .filter((entry) => entry.isDirectory() && existsSync(join(dir, entry.name, "migration.sql")))
+    .filter((entry) => entry.isDirectory())
     .map((entry) => entry.name)
-    .sort()
+    .sort((a, b) => a.localeCompare(b))
     .map((name) => {
-      const sql = readFileSync(join(dir, name, "migration.sql"), "utf8");
-      return { name, sql, checksum: createHash("sha256").update(sql).digest("hex") };
+      const file = join(dir, name, "migration.sql");
+      if (!existsSync(file)) throw new MigrationError(`${file} is missing`);
+      const sql = readFileSync(file, "utf8");
+      return { name, sql, checksum: sha256(sql) };
     });
+}
+
+interface MigrationRow {
+  migration_name: string;
+  checksum: string;
+  finished_at: Date | null;
+  rolled_back_at: Date | null;
 }
 
 export async function applyMigrations(options: {
@@ -53,14 +73,15 @@ export async function applyMigrations(options: {
   const client = new pg.Client({ connectionString: options.databaseUrl });
   await client.connect();
   try {
-    await client.query("SELECT pg_advisory_lock($1)", [LOCK_KEY]);
+    const { rows: locked } = await client.query<{ ok: boolean }>("SELECT pg_try_advisory_lock($1) AS ok", [
+      PRISMA_MIGRATE_LOCK,
+    ]);
+    if (!locked[0]?.ok) {
+      options.log?.("waiting for another migration run to finish");
+      await client.query("SELECT pg_advisory_lock($1)", [PRISMA_MIGRATE_LOCK]);
+    }
     await client.query(CREATE_TABLE);
-    const { rows } = await client.query<{
-      migration_name: string;
-      checksum: string;
-      finished_at: Date | null;
-      rolled_back_at: Date | null;
-    }>(
+    const { rows } = await client.query<MigrationRow>(
       `SELECT migration_name, checksum, finished_at, rolled_back_at FROM "_prisma_migrations" ORDER BY started_at`,
     );
     const done = new Map<string, string>();
@@ -68,8 +89,8 @@ export async function applyMigrations(options: {
       if (row.rolled_back_at) continue;
       if (!row.finished_at) {
         throw new MigrationError(
-          `migration ${row.migration_name} failed earlier and was never finished. Fix the database by hand, ` +
-            `then mark it with \`npx prisma migrate resolve --applied|--rolled-back ${row.migration_name}\`.`,
+          `migration ${row.migration_name} failed earlier and was never finished: repair the database by hand, ` +
+            `then run \`npx prisma migrate resolve --applied|--rolled-back ${row.migration_name}\``,
         );
       }
       done.set(row.migration_name, row.checksum);
@@ -79,38 +100,48 @@ export async function applyMigrations(options: {
     for (const migration of migrations) {
       const recorded = done.get(migration.name);
       if (recorded !== undefined) {
-        if (recorded !== migration.checksum) {
+        if (!matchesChecksum(migration.sql, recorded)) {
           throw new MigrationError(
-            `migration ${migration.name} was changed after it was applied (checksum differs). ` +
-              "Never edit an applied migration: create a new one.",
+            `migration ${migration.name} was edited after it was applied (checksum differs): ` +
+              "restore it and put the change in a new migration",
           );
         }
         continue;
       }
-      const id = randomUUID();
-      await client.query("BEGIN");
-      try {
-        await client.query(
-          `INSERT INTO "_prisma_migrations" (id, checksum, migration_name, started_at, applied_steps_count)
-           VALUES ($1, $2, $3, now(), 0)`,
-          [id, migration.checksum, migration.name],
-        );
-        await client.query(migration.sql);
-        await client.query(
-          `UPDATE "_prisma_migrations" SET finished_at = now(), applied_steps_count = 1 WHERE id = $1`,
-          [id],
-        );
-        await client.query("COMMIT");
-      } catch (error) {
-        await client.query("ROLLBACK");
-        throw new MigrationError(`migration ${migration.name} failed: ${(error as Error).message}`);
-      }
+      await applyOne(client, migration);
       applied.push(migration.name);
       options.log?.(`applied ${migration.name}`);
     }
     return { applied };
   } finally {
-    await client.query("SELECT pg_advisory_unlock($1)", [LOCK_KEY]).catch(() => {});
+    // Closing the session releases the advisory lock too; unlocking first just frees it sooner.
+    await client.query("SELECT pg_advisory_unlock_all()").catch(() => {});
     await client.end();
+  }
+}
+
+/**
+ * One migration and its row in a single transaction: a failure leaves no trace, so fixing the file
+ * and running again is enough. The row reads as Prisma writes it: started, one step, finished.
+ */
+async function applyOne(client: pg.Client, migration: Migration): Promise<void> {
+  const id = randomUUID();
+  await client.query("BEGIN");
+  try {
+    await client.query(
+      `INSERT INTO "_prisma_migrations" (id, checksum, migration_name, started_at, applied_steps_count)
+       VALUES ($1, $2, $3, now(), 0)`,
+      [id, migration.checksum, migration.name],
+    );
+    await client.query(migration.sql);
+    await client.query(
+      `UPDATE "_prisma_migrations" SET finished_at = clock_timestamp(), applied_steps_count = 1 WHERE id = $1`,
+      [id],
+    );
+    await client.query("COMMIT");
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => {});
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new MigrationError(`migration ${migration.name} failed and was rolled back: ${reason}`);
   }
 }

@@ -1,19 +1,32 @@
 // Prisma's schema engine compiled to WebAssembly (@prisma/schema-engine-wasm), driven through
-// @prisma/adapter-pg. This is how migrations are diffed offline: the Prisma CLI would insist on
-// downloading a native engine binary (see ../shared/prisma-offline.md for what was learned).
+// @prisma/adapter-pg. This is how migrations are created and diffed offline: the Prisma CLI would
+// insist on downloading a native engine binary (see ../shared/prisma-offline.md).
 import { randomUUID } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { PrismaPg } from "@prisma/adapter-pg";
-import { bindMigrationAwareSqlAdapterFactory, type SqlDriverAdapter } from "@prisma/driver-adapter-utils";
-import type { DiffTarget, MigrationList, SchemaEngine } from "@prisma/schema-engine-wasm";
+import {
+  bindMigrationAwareSqlAdapterFactory,
+  ColumnTypeEnum,
+  type SqlDriverAdapter,
+  type SqlMigrationAwareDriverAdapterFactory,
+} from "@prisma/driver-adapter-utils";
+import type {
+  MigrationDirectory,
+  MigrationList,
+  SchemaEngine,
+  SchemaFilter,
+  SchemasContainer,
+} from "@prisma/schema-engine-wasm";
 import pg from "pg";
 
 const require = createRequire(import.meta.url);
 const PG_CHAR_OID = 18;
 const PG_TEXT_OID = 25;
-const COLUMN_TYPE_CHARACTER = 6; // ColumnTypeEnum.Character
+
+/** prisma.config.ts declares no external tables or enums. */
+export const NO_FILTERS: SchemaFilter = { externalTables: [], externalEnums: [] };
 
 type Glue = typeof import("@prisma/schema-engine-wasm") & {
   __wbg_set_wasm(exports: WebAssembly.Exports): void;
@@ -21,9 +34,10 @@ type Glue = typeof import("@prisma/schema-engine-wasm") & {
 
 let gluePromise: Promise<Glue> | undefined;
 
-/** Node 20 cannot import a .wasm module, so the package's entry is reproduced by hand. */
+/** Node 20 cannot import a .wasm module, so the package's entry file is reproduced by hand. */
 function loadGlue(): Promise<Glue> {
   gluePromise ??= (async () => {
+    // Without a registry a Rust panic surfaces only as "unreachable executed", with no message.
     (globalThis as { PRISMA_WASM_PANIC_REGISTRY?: unknown }).PRISMA_WASM_PANIC_REGISTRY = {
       set_message(message: string) {
         console.error(`schema engine panicked: ${message}`);
@@ -31,34 +45,36 @@ function loadGlue(): Promise<Glue> {
     };
     const glue = (await import("@prisma/schema-engine-wasm/schema_engine_bg")) as unknown as Glue;
     const wasmPath = join(dirname(require.resolve("@prisma/schema-engine-wasm")), "schema_engine_bg.wasm");
-    const module = new WebAssembly.Module(readFileSync(wasmPath));
-    const instance = new WebAssembly.Instance(module, {
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(wasmPath)), {
       "./schema_engine_bg.js": glue as unknown as WebAssembly.ModuleImports,
     });
     glue.__wbg_set_wasm(instance.exports);
-    (instance.exports.__wbindgen_start as () => void)();
+    const start = instance.exports.__wbindgen_start;
+    if (typeof start === "function") start();
     return glue;
   })();
   return gluePromise;
 }
 
-interface PatchableQueryable {
+/** The adapter-pg internals the patches below replace (not part of its public types). */
+interface PgInternals {
   executeScript?(script: string): Promise<void>;
   underlyingDriver?(): { query(sql: string): Promise<unknown> };
   onError(error: unknown): never;
-  performIO(query: unknown): Promise<{ fields: { name: string; dataTypeID: number }[]; rows: unknown[] }>;
+  performIO(query: unknown): Promise<{ fields: { dataTypeID: number }[]; rows: unknown[] }>;
   queryRaw(query: unknown): Promise<{ columnTypes: number[]; rows: unknown[] }>;
-  startTransaction?(isolationLevel?: unknown): Promise<unknown>;
+  startTransaction?(isolationLevel?: unknown): Promise<object>;
 }
 
 /**
  * Two adapter-pg 7.10 gaps the engine trips over. It cannot decode PostgreSQL's `"char"` (OID 18,
- * e.g. pg_constraint.contype) that introspection selects: decode those columns as text, then
- * report them as Character. And its executeScript splits scripts on every ";", which breaks
- * function bodies and comments in migrations: send the script whole (simple query protocol).
+ * e.g. pg_constraint.contype) that introspection selects, and merely reading it as text makes the
+ * engine panic ("Getting constraint_type … as char failed"): decode it as text, then report the
+ * column as Character. And its executeScript splits scripts on every ";", which breaks function
+ * bodies and comments in migrations: send the script whole (simple query protocol).
  */
 function patchAdapter<T extends object>(target: T): T {
-  const q = target as unknown as PatchableQueryable;
+  const q = target as unknown as PgInternals;
   const driver = q.underlyingDriver?.();
   if (q.executeScript && driver) {
     q.executeScript = async (script) => {
@@ -75,10 +91,9 @@ function patchAdapter<T extends object>(target: T): T {
     const result = await performIO(query);
     const indexes: number[] = [];
     result.fields.forEach((field, i) => {
-      if (field.dataTypeID === PG_CHAR_OID) {
-        field.dataTypeID = PG_TEXT_OID;
-        indexes.push(i);
-      }
+      if (field.dataTypeID !== PG_CHAR_OID) return;
+      field.dataTypeID = PG_TEXT_OID;
+      indexes.push(i);
     });
     if (indexes.length > 0) charColumns.set(result.rows, indexes);
     return result;
@@ -86,12 +101,12 @@ function patchAdapter<T extends object>(target: T): T {
   const queryRaw = q.queryRaw.bind(q);
   q.queryRaw = async (query) => {
     const result = await queryRaw(query);
-    for (const i of charColumns.get(result.rows) ?? []) result.columnTypes[i] = COLUMN_TYPE_CHARACTER;
+    for (const i of charColumns.get(result.rows) ?? []) result.columnTypes[i] = ColumnTypeEnum.Character;
     return result;
   };
   if (q.startTransaction) {
     const startTransaction = q.startTransaction.bind(q);
-    q.startTransaction = async (level) => patchAdapter((await startTransaction(level)) as object);
+    q.startTransaction = async (level) => patchAdapter(await startTransaction(level));
   }
   return target;
 }
@@ -103,70 +118,106 @@ function withDatabase(url: string, database: string): string {
 }
 
 /**
- * The adapter factory the engine uses. Its shadow database is our own: adapter-pg 7.10's
- * connectToShadowDb reuses the main database when given a connection string, and drops the
- * shadow database before closing its pool.
+ * The engine's adapter factory, keeping every adapter it hands out so they can all be closed when
+ * the command ends, even after a panic. The shadow database is our own: adapter-pg 7.10's
+ * connectToShadowDb reuses the main database when given a connection string, and drops the shadow
+ * database before closing its pool.
  */
-function migrationFactory(databaseUrl: string, shadowDatabaseUrl?: string) {
-  const connect = async (url: string): Promise<SqlDriverAdapter> =>
+function migrationFactory(databaseUrl: string, shadowDatabaseUrl: string | undefined) {
+  const open = new Set<SqlDriverAdapter>();
+  const track = (adapter: SqlDriverAdapter, afterClose?: () => Promise<void>): SqlDriverAdapter => {
+    const dispose = adapter.dispose.bind(adapter);
+    open.add(adapter);
+    adapter.dispose = async () => {
+      if (!open.delete(adapter)) return;
+      try {
+        await dispose();
+      } finally {
+        await afterClose?.();
+      }
+    };
+    return adapter;
+  };
+  const connect = async (url: string) =>
     patchAdapter(await new PrismaPg({ connectionString: url }).connect());
-  return {
-    provider: "postgres" as const,
+
+  const factory: SqlMigrationAwareDriverAdapterFactory = {
+    provider: "postgres",
     adapterName: "@prisma/adapter-pg",
-    connect: () => connect(databaseUrl),
-    async connectToShadowDb(): Promise<SqlDriverAdapter> {
-      if (shadowDatabaseUrl) return connect(shadowDatabaseUrl);
+    connect: async () => track(await connect(databaseUrl)),
+    async connectToShadowDb() {
+      if (shadowDatabaseUrl) return track(await connect(shadowDatabaseUrl));
       const name = `prisma_migrate_shadow_db_${randomUUID().replaceAll("-", "_")}`;
       const admin = new pg.Client({ connectionString: databaseUrl });
       await admin.connect();
-      await admin.query(`CREATE DATABASE "${name}"`);
-      const adapter = await connect(withDatabase(databaseUrl, name));
-      const dispose = adapter.dispose.bind(adapter);
-      adapter.dispose = async () => {
-        await dispose();
+      try {
+        await admin.query(`CREATE DATABASE "${name}"`);
+      } catch (error) {
+        await admin.end();
+        throw new Error(`cannot create the shadow database (the role needs CREATEDB): ${errorText(error)}`);
+      }
+      const drop = async () => {
         await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
         await admin.end();
       };
-      return adapter;
+      try {
+        return track(await connect(withDatabase(databaseUrl, name)), drop);
+      } catch (error) {
+        await drop();
+        throw error;
+      }
     },
   };
+  const closeAll = async () => {
+    await Promise.allSettled([...open].map((adapter) => adapter.dispose()));
+  };
+  return { factory, closeAll };
 }
 
-export async function openSchemaEngine(options: {
+export interface EngineOptions {
   schemaPath: string;
+  /** Needed by everything except diffs between datamodels and `empty`. */
   databaseUrl?: string;
   shadowDatabaseUrl?: string;
-}): Promise<SchemaEngine> {
+}
+
+/**
+ * Runs `fn` with a schema engine loaded with the schema file, then closes every connection and
+ * shadow database the engine opened, so nothing holds Prisma's migration lock afterwards.
+ */
+export async function withSchemaEngine<T>(
+  options: EngineOptions,
+  fn: (engine: SchemaEngine, schema: SchemasContainer) => Promise<T>,
+): Promise<T> {
   const glue = await loadGlue();
-  const datamodel = readFileSync(options.schemaPath, "utf8");
-  const factory = migrationFactory(
+  const content = readFileSync(options.schemaPath, "utf8");
+  const { factory, closeAll } = migrationFactory(
     options.databaseUrl ?? "postgres://unused@127.0.0.1:1/none",
     options.shadowDatabaseUrl,
   );
-  return glue.SchemaEngine.new(
-    { datamodels: [[options.schemaPath, datamodel]] },
+  const engine = await glue.SchemaEngine.new(
+    { datamodels: [[options.schemaPath, content]] },
     () => {},
     bindMigrationAwareSqlAdapterFactory(factory),
   );
+  try {
+    return await fn(engine, { files: [{ path: options.schemaPath, content }] });
+  } finally {
+    await closeAll();
+    engine.free();
+  }
 }
 
-/** The engine's view of prisma/migrations. */
+/** The engine's view of a migrations folder, read the way Prisma's CLI reads it. */
 export function migrationList(baseDir: string): MigrationList {
   const lockPath = join(baseDir, "migration_lock.toml");
-  const dirs = existsSync(baseDir)
-    ? readdirSync(baseDir, { withFileTypes: true })
-        .filter((d) => d.isDirectory())
-        .map((d) => d.name)
-        .sort()
-    : [];
-  return {
-    baseDir,
-    lockfile: {
-      path: "migration_lock.toml",
-      content: existsSync(lockPath) ? readFileSync(lockPath, "utf8") : null,
-    },
-    shadowDbInitScript: "",
-    migrationDirectories: dirs.map((dir) => {
+  const migrationDirectories: MigrationDirectory[] = (
+    existsSync(baseDir) ? readdirSync(baseDir, { withFileTypes: true }) : []
+  )
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
+    .sort((a, b) => a.localeCompare(b))
+    .map((dir) => {
       const file = join(baseDir, dir, "migration.sql");
       return {
         path: dir,
@@ -174,22 +225,24 @@ export function migrationList(baseDir: string): MigrationList {
           path: "migration.sql",
           content: existsSync(file)
             ? { tag: "ok", value: readFileSync(file, "utf8") }
-            : { tag: "error", value: "missing" },
+            : { tag: "error", value: `${file} is missing` },
         },
       };
-    }),
-  } as MigrationList;
+    });
+  return {
+    baseDir,
+    lockfile: {
+      path: "migration_lock.toml",
+      content: existsSync(lockPath) ? readFileSync(lockPath, "utf8") : null,
+    },
+    shadowDbInitScript: "",
+    migrationDirectories,
+  };
 }
 
-/** SQL that takes the database described by `from` to the one described by `to` ("" when none). */
-export async function diffSql(engine: SchemaEngine, from: DiffTarget, to: DiffTarget): Promise<string> {
-  const result = await engine.diff({
-    from,
-    to,
-    script: true,
-    exitCode: null,
-    filters: { externalTables: [], externalEnums: [] },
-  });
-  const sql = (result.stdout ?? "").trim();
-  return sql === "-- This is an empty migration." ? "" : sql;
+/** Engine errors arrive as Error objects, driver-adapter error records, or bare strings. */
+export function errorText(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  if (typeof error === "object" && error !== null && "message" in error) return String(error.message);
+  return String(error);
 }

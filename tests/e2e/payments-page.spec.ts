@@ -24,6 +24,15 @@ test("a merchant sees a payment arrive live, finds it by phone and exports the l
   await expect(row).toContainText("2547•••••000");
   await page.screenshot({ path: "test-results/screenshots/payments.png", fullPage: true });
 
+  await row.getByRole("link", { name: "LIVE-1" }).click();
+  const timeline = page.getByTestId("timeline");
+  await expect(timeline).toContainText("Payment created");
+  await expect(timeline).toContainText("Prompt sent (STK Push)");
+  await expect(timeline).toContainText("Callback received (processed)");
+  await expect(timeline).toContainText("Settled: paid");
+  await page.screenshot({ path: "test-results/screenshots/payment-timeline.png", fullPage: true });
+  await page.goBack();
+
   await page.getByLabel("Phone").fill("0700000000");
   await page.getByLabel("Reference").fill("LIVE-1");
   await page.getByRole("button", { name: "Filter" }).click();

@@ -49,6 +49,28 @@ describe("collecting money by STK Push, against the simulator", () => {
     ).toBeGreaterThan(0);
   });
 
+  it("tells a payment's story: created, prompt sent, callback, settled", async () => {
+    const payment = await pay("254700000000", 75);
+    await settled(payment.id);
+    const { getPaymentTimeline } = await import("@/lib/payments/get-payment-timeline");
+    const timeline = await waitUntil(
+      () => getPaymentTimeline(db, { merchantId: world.merchant.id, paymentId: payment.id }),
+      (t) => t?.events.some((e) => e.kind === "callback" && e.title.includes("processed")) ?? false,
+    );
+    expect(timeline?.events.map((e) => e.title)).toEqual([
+      "Payment created",
+      "Prompt sent (STK Push)",
+      "Callback received (processed)",
+      "Settled: paid",
+    ]);
+    expect(
+      await getPaymentTimeline(db, {
+        merchantId: "00000000-0000-7000-8000-000000000000",
+        paymentId: payment.id,
+      }),
+    ).toBeNull();
+  });
+
   it.each([
     ["1", "failed"],
     ["17", "failed"],

@@ -1,6 +1,7 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
+import Link from "next/link";
 import { useState } from "react";
 import { DataTable } from "@/components/data-table";
 import { EmptyState } from "@/components/empty-state";
@@ -170,7 +171,14 @@ export function PaymentsTable({
               <td className="whitespace-nowrap px-4 py-2 text-right font-medium tabular-nums">
                 {formatKes(p.amount)}
               </td>
-              <td className="px-4 py-2">{p.reference}</td>
+              <td className="px-4 py-2">
+                <Link
+                  href={`/payments/${p.id}`}
+                  className="font-medium text-brand-700 underline-offset-2 hover:underline"
+                >
+                  {p.reference}
+                </Link>
+              </td>
               <td className="px-4 py-2 font-mono text-xs">{p.phone}</td>
               <td className="px-4 py-2 font-mono text-xs">{p.mpesaReceipt ?? "—"}</td>
               <td className="px-4 py-2 text-slate-600">{p.message}</td>
