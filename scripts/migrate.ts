@@ -58,7 +58,9 @@ export async function createMigration(
     const migrationsList = migrationList(migrationsDir);
     const { action } = await engine.devDiagnostic({ migrationsList, filters: NO_FILTERS });
     if (action.tag === "reset") {
-      throw new Error(`the database at DATABASE_URL does not match prisma/migrations: ${action.reason}`);
+      throw new Error(
+        `the database at DATABASE_URL does not match prisma/migrations (recreate it, then npm run db:migrate): ${action.reason}`,
+      );
     }
     const loss = await engine.evaluateDataLoss({ migrationsList, schema, filters: NO_FILTERS });
     const unexecutable = loss.unexecutableSteps.map((step) => step.message);
@@ -170,7 +172,11 @@ if (process.argv[1] && import.meta.filename === process.argv[1]) {
   main().then(
     (code) => process.exit(code),
     (error: unknown) => {
-      console.error(`migrate: ${errorText(error).replace(/\s*\n\s*/g, " ")}`);
+      console.error(
+        `migrate: ${errorText(error)
+          .trim()
+          .replace(/\s*\n\s*/g, " ")}`,
+      );
       process.exit(1);
     },
   );

@@ -90,7 +90,8 @@ export async function applyMigrations(options: {
       if (!row.finished_at) {
         throw new MigrationError(
           `migration ${row.migration_name} failed earlier and was never finished: repair the database by hand, ` +
-            `then run \`npx prisma migrate resolve --applied|--rolled-back ${row.migration_name}\``,
+            `then mark it (\`npx prisma migrate resolve --rolled-back ${row.migration_name}\`, or offline ` +
+            `UPDATE "_prisma_migrations" SET rolled_back_at = now() WHERE migration_name = '${row.migration_name}')`,
         );
       }
       done.set(row.migration_name, row.checksum);

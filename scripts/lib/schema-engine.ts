@@ -33,6 +33,8 @@ type Glue = typeof import("@prisma/schema-engine-wasm") & {
 };
 
 let gluePromise: Promise<Glue> | undefined;
+/** Rejecters of the engine calls in progress, told when the engine panics. */
+const panicListeners = new Set<(error: Error) => void>();
 
 /** Node 20 cannot import a .wasm module, so the package's entry file is reproduced by hand. */
 function loadGlue(): Promise<Glue> {
@@ -41,6 +43,7 @@ function loadGlue(): Promise<Glue> {
     (globalThis as { PRISMA_WASM_PANIC_REGISTRY?: unknown }).PRISMA_WASM_PANIC_REGISTRY = {
       set_message(message: string) {
         console.error(`schema engine panicked: ${message}`);
+        for (const reject of panicListeners) reject(new Error("the schema engine panicked (message above)"));
       },
     };
     const glue = (await import("@prisma/schema-engine-wasm/schema_engine_bg")) as unknown as Glue;
@@ -176,8 +179,8 @@ function migrationFactory(databaseUrl: string, shadowDatabaseUrl: string | undef
 
 export interface EngineOptions {
   schemaPath: string;
-  /** Needed by everything except diffs between datamodels and `empty`. */
-  databaseUrl?: string;
+  /** The engine connects at start-up; also the server shadow databases are created on. */
+  databaseUrl: string;
   shadowDatabaseUrl?: string;
 }
 
@@ -191,20 +194,42 @@ export async function withSchemaEngine<T>(
 ): Promise<T> {
   const glue = await loadGlue();
   const content = readFileSync(options.schemaPath, "utf8");
-  const { factory, closeAll } = migrationFactory(
-    options.databaseUrl ?? "postgres://unused@127.0.0.1:1/none",
-    options.shadowDatabaseUrl,
-  );
+  const { factory, closeAll } = migrationFactory(options.databaseUrl, options.shadowDatabaseUrl);
   const engine = await glue.SchemaEngine.new(
     { datamodels: [[options.schemaPath, content]] },
     () => {},
     bindMigrationAwareSqlAdapterFactory(factory),
   );
+  // A panic inside an async engine call throws "unreachable" from a microtask, outside any
+  // promise, and the call never settles: end the command through `panicked` instead, so the
+  // connections and shadow database below are still closed.
+  let onPanic: (error: Error) => void = () => {};
+  const panicked = new Promise<never>((_, reject) => {
+    onPanic = reject;
+  });
+  const swallowPanic = (error: unknown) => {
+    if (error instanceof WebAssembly.RuntimeError) return;
+    if (process.listenerCount("uncaughtException") > 1) return; // a test runner reports it
+    console.error(error);
+    process.exit(1);
+  };
+  panicListeners.add(onPanic);
+  process.on("uncaughtException", swallowPanic);
   try {
-    return await fn(engine, { files: [{ path: options.schemaPath, content }] });
+    return await Promise.race([fn(engine, { files: [{ path: options.schemaPath, content }] }), panicked]);
+  } catch (error) {
+    if (error instanceof WebAssembly.RuntimeError)
+      throw new Error("the schema engine panicked (message above)");
+    throw error;
   } finally {
+    panicListeners.delete(onPanic);
     await closeAll();
-    engine.free();
+    process.off("uncaughtException", swallowPanic);
+    try {
+      engine.free();
+    } catch {
+      // After a panic the engine is still marked borrowed; its error would hide the real one.
+    }
   }
 }
 

@@ -23,12 +23,6 @@ const SECTIONS: Record<
     promise: "Payouts to phones will be requested here and approved by a second person.",
     permission: "payouts:view",
   },
-  settings: {
-    title: "Settings",
-    description: "Merchant profile, M-Pesa credentials, API keys and team.",
-    promise: "M-Pesa credentials, callback URLs, API keys and team members will be managed here.",
-    permission: "settings:view",
-  },
 };
 
 type Props = { params: Promise<{ section: string }> };
