@@ -1,6 +1,4 @@
 // Display masks for personal data in logs, audit metadata and the UI.
-export { maskPhone } from "./redact";
-
 /** `jane.doe@example.com` → `ja•••@example.com`. */
 export function maskEmail(email: string): string {
   const at = email.lastIndexOf("@");

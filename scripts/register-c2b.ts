@@ -1,28 +1,22 @@
 // `npm run c2b:register -- --merchant <slug>`: registers the merchant's C2B validation and
 // confirmation URLs with M-Pesa (its current environment). Settings will offer the same button.
 import { parseArgs } from "node:util";
-import { parseKeyring } from "../lib/crypto/keyring";
 import { createDb } from "../lib/db";
-import { appUrl, mpesaBaseUrl, parseEnv } from "../lib/env";
+import { getEnv } from "../lib/env";
 import { registerC2bUrls } from "../lib/payments/register-c2b-urls";
+import { paymentsRuntime } from "../lib/payments-runtime";
 
 const { values } = parseArgs({
   options: { merchant: { type: "string" }, cancel: { type: "boolean", default: false } },
 });
-const env = parseEnv(process.env);
-const db = createDb(env.DATABASE_URL, { max: 2 });
+const db = createDb(getEnv().DATABASE_URL, { max: 2 });
 try {
   const merchant = await db.merchant.findUnique({ where: { slug: values.merchant ?? "" } });
   if (!merchant) throw new Error(`no merchant with slug "${values.merchant}" (pass --merchant <slug>)`);
-  const result = await registerC2bUrls(
-    db,
-    {
-      keyring: parseKeyring(env.MALIPO_ENCRYPTION_KEYS),
-      darajaBaseUrl: (e) => mpesaBaseUrl(e, env),
-      appUrl: appUrl(env),
-    },
-    { merchantId: merchant.id, responseType: values.cancel ? "Cancelled" : "Completed" },
-  );
+  const result = await registerC2bUrls(db, paymentsRuntime().deps, {
+    merchantId: merchant.id,
+    responseType: values.cancel ? "Cancelled" : "Completed",
+  });
   console.log(
     `Registered C2B URLs for ${merchant.name} (${merchant.environment}): ${result.description || "ok"}`,
   );

@@ -1,6 +1,7 @@
 import { stringify } from "csv-stringify/sync";
 import type { Prisma } from "../../prisma/generated/prisma/client";
 import type { DbClient } from "../db-types";
+import { olderThan } from "./find-payments";
 import { explainStkResult } from "./stk-outcomes";
 
 const COLUMNS = [
@@ -35,14 +36,7 @@ export function exportPaymentsCsv(db: DbClient, where: Prisma.PaymentWhereInput)
       }
       const c: { createdAt: Date; id: string } | null = cursor;
       const rows = await db.payment.findMany({
-        where: c
-          ? {
-              AND: [
-                where,
-                { OR: [{ createdAt: { lt: c.createdAt } }, { createdAt: c.createdAt, id: { lt: c.id } }] },
-              ],
-            }
-          : where,
+        where: c ? { AND: [where, olderThan(c)] } : where,
         orderBy: [{ createdAt: "desc" }, { id: "desc" }],
         take: BATCH,
       });

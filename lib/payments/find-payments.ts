@@ -22,6 +22,16 @@ function decodeCursor(cursor: string): { createdAt: Date; id: string } {
   return { createdAt, id };
 }
 
+/** Rows strictly after `position` in newest-first (createdAt, id) order: the keyset condition. */
+export function olderThan(position: { createdAt: Date; id: string }): Prisma.PaymentWhereInput {
+  return {
+    OR: [
+      { createdAt: { lt: position.createdAt } },
+      { createdAt: position.createdAt, id: { lt: position.id } },
+    ],
+  };
+}
+
 /** Newest first, keyset-paginated on (createdAt, id): page N costs the same as page 1. */
 export async function findPayments(
   db: DbClient,
@@ -33,18 +43,7 @@ export async function findPayments(
       ...options.where,
       merchantId: options.merchantId,
       ...(options.status ? { status: options.status } : {}),
-      ...(after
-        ? {
-            AND: [
-              {
-                OR: [
-                  { createdAt: { lt: after.createdAt } },
-                  { createdAt: after.createdAt, id: { lt: after.id } },
-                ],
-              },
-            ],
-          }
-        : {}),
+      ...(after ? { AND: [olderThan(after)] } : {}),
     },
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
     take: options.limit + 1,
