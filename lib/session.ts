@@ -6,6 +6,7 @@ import { forbidden, redirect } from "next/navigation";
 import { cache } from "react";
 import { auth } from "./auth";
 import { getDb } from "./db";
+import { appUrl } from "./env";
 import { AppError } from "./errors";
 import type { Permission } from "./permissions";
 import { resolveTenant, type TenantContext } from "./tenancy/resolve-tenant";
@@ -59,4 +60,15 @@ export async function tenantForRoute(permission: Permission): Promise<Tenant | R
     }
     throw error;
   }
+}
+
+/** Remembers which of their merchants the user works in (validated against memberships on use). */
+export async function setMerchantCookie(slug: string): Promise<void> {
+  (await cookies()).set(MERCHANT_COOKIE, slug, {
+    httpOnly: true,
+    sameSite: "lax",
+    secure: appUrl().startsWith("https:"),
+    path: "/",
+    maxAge: 60 * 60 * 24 * 365,
+  });
 }

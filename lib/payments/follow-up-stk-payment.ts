@@ -33,6 +33,7 @@ export async function followUpStkPayment(
     if (answer.status === "final") {
       await settleStkResult(db, {
         keyring: deps.keyring,
+        merchantId: payment.merchantId,
         // A query confirms success but carries no receipt or amount: the callback (or a
         // Transaction Status lookup) fills those in; amount checks treat it as the asked amount.
         result: {

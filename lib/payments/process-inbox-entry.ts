@@ -82,6 +82,7 @@ export async function processInboxEntry(
     const cb = parsed.value;
     const settled = await settleStkResult(db, {
       keyring: options.keyring,
+      merchantId: entry.merchantId,
       result: {
         checkoutRequestId: cb.checkoutRequestId,
         resultCode: cb.resultCode,

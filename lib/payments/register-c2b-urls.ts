@@ -1,3 +1,5 @@
+import type { AuditEntry } from "../audit/append-audit-log";
+import { appendAuditLog } from "../audit/append-audit-log";
 import type { DbClient } from "../db-types";
 import type { PaymentsDeps } from "./deps";
 import { getDarajaClient } from "./get-daraja-client";
@@ -9,7 +11,12 @@ import { getDarajaClient } from "./get-daraja-client";
 export async function registerC2bUrls(
   db: DbClient,
   deps: PaymentsDeps,
-  options: { merchantId: string; responseType?: "Completed" | "Cancelled" },
+  options: {
+    merchantId: string;
+    responseType?: "Completed" | "Cancelled";
+    /** Who asked; the registration is audited (defaults to the system, for the CLI). */
+    actor?: AuditEntry["actor"];
+  },
 ) {
   const merchant = await db.merchant.findUniqueOrThrow({
     where: { id: options.merchantId },
@@ -17,9 +24,18 @@ export async function registerC2bUrls(
   });
   const base = `${deps.appUrl}/api/hooks`;
   const client = await getDarajaClient(db, deps, { merchantId: options.merchantId });
-  return client.registerC2bUrls({
-    responseType: options.responseType ?? "Completed",
+  const responseType = options.responseType ?? "Completed";
+  const result = await client.registerC2bUrls({
+    responseType,
     validationUrl: `${base}/c2b-validation/${options.merchantId}/${merchant.callbackSecret}`,
     confirmationUrl: `${base}/c2b-confirmation/${options.merchantId}/${merchant.callbackSecret}`,
   });
+  await appendAuditLog(db, {
+    merchantId: options.merchantId,
+    actor: options.actor ?? { type: "system", label: "c2b:register" },
+    action: "mpesa.c2b_urls_registered",
+    target: { type: "merchant", id: options.merchantId },
+    metadata: { responseType, description: result.description },
+  });
+  return result;
 }

@@ -42,12 +42,24 @@ const FINAL = new Set<PaymentStatus>([
  */
 export function settleStkResult(
   db: DbClient,
-  options: { keyring: Keyring; result: StkResult },
+  options: {
+    keyring: Keyring;
+    result: StkResult;
+    /**
+     * The merchant the result arrived for (its callback URL's, or the queried payment's). A
+     * result only ever settles that merchant's payment: a merchant who knows another's
+     * CheckoutRequestID cannot settle it through their own callback URL.
+     */
+    merchantId: string | null;
+  },
 ): Promise<SettleOutcome> {
   const { result } = options;
+  if (!options.merchantId) return Promise.resolve({ outcome: "unknown_payment" } as const);
   return inTransaction(db, async (tx) => {
     const [locked] = await tx.$queryRaw<{ id: string }[]>`
-      SELECT id FROM payments WHERE checkout_request_id = ${result.checkoutRequestId} FOR UPDATE`;
+      SELECT id FROM payments
+      WHERE checkout_request_id = ${result.checkoutRequestId} AND merchant_id = ${options.merchantId}::uuid
+      FOR UPDATE`;
     if (!locked) return { outcome: "unknown_payment" } as const;
     const payment = await tx.payment.findUniqueOrThrow({ where: { id: locked.id } });
     const success = result.resultCode === "0";

@@ -9,6 +9,7 @@ import type { DbClient } from "../db-types";
 /** Every model with a `merchantId` column. tests/unit/tenant-models.test.ts keeps this in step with the schema. */
 export const TENANT_MODELS = new Set<string>([
   "Membership",
+  "Invitation",
   "ApiKey",
   "AuditLog",
   "MpesaCredential",

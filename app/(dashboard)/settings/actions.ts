@@ -2,9 +2,21 @@
 
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
+import { appUrl } from "@/lib/env";
 import { AppError } from "@/lib/errors";
+import { DarajaError } from "@/lib/payments/daraja/errors";
+import { registerC2bUrls } from "@/lib/payments/register-c2b-urls";
+import { saveMpesaCredential } from "@/lib/payments/save-mpesa-credential";
+import { setMerchantEnvironment } from "@/lib/payments/set-merchant-environment";
+import { paymentsRuntime } from "@/lib/payments-runtime";
 import { createApiKey, revokeApiKey } from "@/lib/security/manage-api-keys";
 import { requireTenant } from "@/lib/session";
+import { createInvitation } from "@/lib/team/create-invitation";
+import { removeMember } from "@/lib/team/remove-member";
+import { revokeInvitation } from "@/lib/team/revoke-invitation";
+import { ROLES } from "@/lib/team/rules";
+import { updateMemberRole } from "@/lib/team/update-member-role";
+import type { MpesaEnvironment, Role } from "@/prisma/generated/prisma/enums";
 
 export type KeyState = { error: string | null; key: string | null };
 
@@ -33,4 +45,143 @@ export async function revokeKeyAction(apiKeyId: unknown): Promise<void> {
     actor: { id: tenant.user.id, label: tenant.user.email },
   });
   revalidatePath("/settings");
+}
+
+export type InviteState = { error: string | null; link: string | null; email: string | null };
+
+export async function inviteAction(_prev: InviteState, form: FormData): Promise<InviteState> {
+  const tenant = await requireTenant("team:manage");
+  try {
+    const { token, invitation } = await createInvitation(tenant.db, {
+      merchantId: tenant.merchant.id,
+      email: String(form.get("email") ?? ""),
+      role: String(form.get("role") ?? "") as Role,
+      actor: { id: tenant.user.id, label: tenant.user.email, role: tenant.role },
+    });
+    revalidatePath("/settings");
+    return { error: null, link: `${appUrl()}/invite/${token}`, email: invitation.email };
+  } catch (error) {
+    if (error instanceof AppError) return { error: error.publicMessage, link: null, email: null };
+    throw error;
+  }
+}
+
+const memberChangeSchema = z.object({ membershipId: z.uuid(), role: z.enum(ROLES) });
+
+/** Changes a teammate's role; answers with a message instead of throwing, for the inline form. */
+export async function changeRoleAction(input: unknown): Promise<{ error: string | null }> {
+  const tenant = await requireTenant("team:manage");
+  const parsed = memberChangeSchema.safeParse(input);
+  if (!parsed.success) return { error: "Choose a role." };
+  return teamChange(() =>
+    updateMemberRole(tenant.db, {
+      merchantId: tenant.merchant.id,
+      ...parsed.data,
+      actor: { id: tenant.user.id, label: tenant.user.email, role: tenant.role },
+    }),
+  );
+}
+
+export async function removeMemberAction(membershipId: unknown): Promise<{ error: string | null }> {
+  const tenant = await requireTenant("team:manage");
+  const id = z.uuid().safeParse(membershipId);
+  if (!id.success) return { error: "No such team member." };
+  return teamChange(() =>
+    removeMember(tenant.db, {
+      merchantId: tenant.merchant.id,
+      membershipId: id.data,
+      actor: { id: tenant.user.id, label: tenant.user.email, role: tenant.role },
+    }),
+  );
+}
+
+export async function revokeInvitationAction(invitationId: unknown): Promise<{ error: string | null }> {
+  const tenant = await requireTenant("team:manage");
+  const id = z.uuid().safeParse(invitationId);
+  if (!id.success) return { error: "No such invitation." };
+  return teamChange(() =>
+    revokeInvitation(tenant.db, {
+      merchantId: tenant.merchant.id,
+      invitationId: id.data,
+      actor: { id: tenant.user.id, label: tenant.user.email, role: tenant.role },
+    }),
+  );
+}
+
+async function teamChange(change: () => Promise<unknown>): Promise<{ error: string | null }> {
+  try {
+    await change();
+    revalidatePath("/settings");
+    return { error: null };
+  } catch (error) {
+    if (error instanceof AppError) return { error: error.publicMessage };
+    throw error;
+  }
+}
+
+export type MpesaState = { error: string | null; saved: boolean };
+
+/** Saves one environment's Daraja credentials; blank secret fields keep the stored ones. */
+export async function saveMpesaAction(_prev: MpesaState, form: FormData): Promise<MpesaState> {
+  const tenant = await requireTenant("mpesa:manage");
+  const text = (name: string) => (form.has(name) ? String(form.get(name)) : undefined);
+  try {
+    await saveMpesaCredential(tenant.db, paymentsRuntime().deps.keyring, {
+      merchantId: tenant.merchant.id,
+      form: {
+        environment: text("environment") as MpesaEnvironment,
+        accountType: text("accountType") as "paybill" | "till",
+        stkShortcode: text("stkShortcode") ?? "",
+        tillNumber: text("tillNumber"),
+        shortcode: text("shortcode") ?? "",
+        consumerKey: text("consumerKey") ?? "",
+        consumerSecret: text("consumerSecret") ?? "",
+        passkey: text("passkey") ?? "",
+        initiatorName: text("initiatorName"),
+        initiatorPassword: text("initiatorPassword") ?? "",
+        certificatePem: text("certificatePem"),
+        c2bVersion: text("c2bVersion") === "v2" ? "v2" : "v1",
+      },
+      actor: { id: tenant.user.id, label: tenant.user.email },
+    });
+    revalidatePath("/settings");
+    return { error: null, saved: true };
+  } catch (error) {
+    if (error instanceof AppError) return { error: error.publicMessage, saved: false };
+    throw error;
+  }
+}
+
+export async function setEnvironmentAction(environment: unknown): Promise<{ error: string | null }> {
+  const tenant = await requireTenant("mpesa:manage");
+  const parsed = z.enum(["simulator", "sandbox", "production"]).safeParse(environment);
+  if (!parsed.success) return { error: "Choose an environment." };
+  try {
+    await setMerchantEnvironment(tenant.db, {
+      merchantId: tenant.merchant.id,
+      environment: parsed.data,
+      actor: { id: tenant.user.id, label: tenant.user.email },
+    });
+  } catch (error) {
+    if (error instanceof AppError) return { error: error.publicMessage };
+    throw error;
+  }
+  revalidatePath("/", "layout");
+  return { error: null };
+}
+
+/** Registers the C2B URLs with M-Pesa now; Daraja's refusal comes back as the message. */
+export async function registerC2bAction(): Promise<{ error: string | null; message: string | null }> {
+  const tenant = await requireTenant("mpesa:manage");
+  try {
+    const result = await registerC2bUrls(tenant.db, paymentsRuntime().deps, {
+      merchantId: tenant.merchant.id,
+      actor: { type: "user", id: tenant.user.id, label: tenant.user.email },
+    });
+    return { error: null, message: `C2B URLs registered. M-Pesa said: ${result.description || "accepted"}.` };
+  } catch (error) {
+    if (error instanceof AppError) return { error: error.publicMessage, message: null };
+    if (error instanceof DarajaError) return { error: `M-Pesa refused: ${error.message}`, message: null };
+    throw error;
+  }
 }

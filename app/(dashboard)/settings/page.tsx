@@ -4,9 +4,22 @@ import { EnvironmentBadge } from "@/components/environment-badge";
 import { PageHeader } from "@/components/page-header";
 import { formatNairobiTime } from "@/lib/format";
 import { paymentsRuntime } from "@/lib/payments-runtime";
-import { can } from "@/lib/permissions";
+import { can, ROLE_DESCRIPTIONS, ROLE_LABELS } from "@/lib/permissions";
 import { requireTenant } from "@/lib/session";
-import { CreateKeyForm, RevokeButton } from "./page-client";
+import { findTeam } from "@/lib/team/find-team";
+import type { MpesaEnvironment } from "@/prisma/generated/prisma/enums";
+import {
+  CreateKeyForm,
+  InviteForm,
+  MemberControls,
+  MpesaCredentialsForm,
+  RegisterC2bButton,
+  RevokeButton,
+  RevokeInvitationButton,
+  UseEnvironmentButton,
+} from "./page-client";
+
+const ENVIRONMENTS: MpesaEnvironment[] = ["simulator", "sandbox", "production"];
 
 export const metadata: Metadata = { title: "Settings" };
 
@@ -19,32 +32,42 @@ function Section({ title, children }: { title: string; children: React.ReactNode
   );
 }
 
-export default async function SettingsPage() {
+export default async function SettingsPage({ searchParams }: { searchParams: Promise<{ env?: string }> }) {
   const tenant = await requireTenant("settings:view");
-  const [keys, credential, merchant] = await Promise.all([
+  const asked = (await searchParams).env;
+  const editing = ENVIRONMENTS.find((e) => e === asked) ?? tenant.merchant.environment;
+  const [keys, credentials, merchant, team] = await Promise.all([
     tenant.db.apiKey.findMany({ where: { merchantId: tenant.merchant.id }, orderBy: { createdAt: "desc" } }),
-    tenant.db.mpesaCredential.findFirst({
-      where: { merchantId: tenant.merchant.id, environment: tenant.merchant.environment },
+    tenant.db.mpesaCredential.findMany({
+      where: { merchantId: tenant.merchant.id },
+      // Never the sealed columns: secrets do not leave the server, not even encrypted.
       select: {
+        environment: true,
         stkShortcode: true,
         shortcode: true,
         tillNumber: true,
         c2bVersion: true,
         updatedAt: true,
         initiatorName: true,
+        initiatorPasswordSealed: true,
+        certificatePem: true,
       },
     }),
     tenant.db.merchant.findUniqueOrThrow({
       where: { id: tenant.merchant.id },
       select: { callbackSecret: true },
     }),
+    findTeam(tenant.db, { merchantId: tenant.merchant.id }),
   ]);
+  const credential = credentials.find((c) => c.environment === tenant.merchant.environment);
+  const edited = credentials.find((c) => c.environment === editing);
+  const mayManageTeam = can(tenant.role, "team:manage");
   const mayManageKeys = can(tenant.role, "apikeys:manage");
   const mayManageMpesa = can(tenant.role, "mpesa:manage");
   const hooks = `${paymentsRuntime().deps.appUrl}/api/hooks`;
   return (
     <>
-      <PageHeader title="Settings" description="Merchant profile, M-Pesa, API keys." />
+      <PageHeader title="Settings" description="Merchant profile, M-Pesa, API keys and team." />
       <Section title="Merchant">
         <p className="flex items-center gap-3 text-sm">
           <span className="font-medium">{tenant.merchant.name}</span>
@@ -52,7 +75,10 @@ export default async function SettingsPage() {
           <EnvironmentBadge environment={tenant.merchant.environment} />
         </p>
       </Section>
-      <Section title={`M-Pesa (${tenant.merchant.environment})`}>
+      <Section title="M-Pesa">
+        <p className="mb-3 flex flex-wrap items-center gap-2 text-sm">
+          Money moves through <EnvironmentBadge environment={tenant.merchant.environment} />
+        </p>
         {credential ? (
           <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-1 text-sm">
             <dt className="text-slate-600">STK shortcode</dt>
@@ -73,9 +99,47 @@ export default async function SettingsPage() {
             <p className="mt-1 break-all font-mono text-xs">{`${hooks}/c2b-validation/${tenant.merchant.id}/${merchant.callbackSecret}`}</p>
             <p className="break-all font-mono text-xs">{`${hooks}/c2b-confirmation/${tenant.merchant.id}/${merchant.callbackSecret}`}</p>
             <p className="mt-1 text-slate-600">
-              Register them with <code>npm run c2b:register -- --merchant {tenant.merchant.slug}</code>. They
-              contain a secret: share them only with Safaricom.
+              They contain a secret: share them only with Safaricom. STK and payout callback URLs are sent
+              with each request, so they need no registration.
             </p>
+            {credential ? <RegisterC2bButton /> : null}
+          </div>
+        ) : null}
+        {mayManageMpesa ? (
+          <div className="mt-6 border-t border-slate-200 pt-4">
+            <nav aria-label="Environments" className="mb-3 flex flex-wrap gap-2 text-sm">
+              {ENVIRONMENTS.map((env) => (
+                <a
+                  key={env}
+                  href={`/settings?env=${env}`}
+                  aria-current={env === editing ? "page" : undefined}
+                  className={`rounded-md px-3 py-1.5 ${env === editing ? "bg-slate-900 text-white" : "border border-slate-300 bg-white"}`}
+                >
+                  {env}
+                  {credentials.some((c) => c.environment === env) ? " ✓" : ""}
+                </a>
+              ))}
+            </nav>
+            <MpesaCredentialsForm
+              key={editing}
+              defaults={{
+                environment: editing,
+                accountType: edited?.tillNumber ? "till" : "paybill",
+                stkShortcode: edited?.stkShortcode ?? "",
+                tillNumber: edited?.tillNumber ?? "",
+                shortcode: edited?.shortcode ?? "",
+                initiatorName: edited?.initiatorName ?? "",
+                c2bVersion: edited?.c2bVersion === "v2" ? "v2" : "v1",
+                configured: Boolean(edited),
+                hasInitiatorPassword: Boolean(edited?.initiatorPasswordSealed),
+                hasCertificate: Boolean(edited?.certificatePem),
+              }}
+            />
+            {edited && editing !== tenant.merchant.environment ? (
+              <div className="mt-3">
+                <UseEnvironmentButton environment={editing} />
+              </div>
+            ) : null}
           </div>
         ) : null}
       </Section>
@@ -115,6 +179,75 @@ export default async function SettingsPage() {
             ))}
           </DataTable>
         </div>
+      </Section>
+      <Section title="Team">
+        {mayManageTeam ? <InviteForm mayInviteOwner={tenant.role === "owner"} /> : null}
+        <div className="mt-4">
+          <DataTable
+            columns={[{ label: "Name" }, { label: "Email" }, { label: "Role" }, { label: "Last sign-in" }]}
+            testId="team-members"
+          >
+            {team.members.map((member) => (
+              <tr key={member.id}>
+                <td className="px-4 py-2">
+                  {member.user.name}
+                  {member.user.id === tenant.user.id ? <span className="text-slate-500"> (you)</span> : null}
+                </td>
+                <td className="px-4 py-2 text-slate-600">{member.user.email}</td>
+                <td className="px-4 py-2">
+                  {mayManageTeam &&
+                  member.user.id !== tenant.user.id &&
+                  (member.role !== "owner" || tenant.role === "owner") ? (
+                    <MemberControls
+                      membershipId={member.id}
+                      role={member.role}
+                      name={member.user.name}
+                      mayGrantOwner={tenant.role === "owner"}
+                    />
+                  ) : (
+                    ROLE_LABELS[member.role]
+                  )}
+                </td>
+                <td className="px-4 py-2 text-slate-600">
+                  {member.user.lastSignInAt ? formatNairobiTime(member.user.lastSignInAt) : "never"}
+                </td>
+              </tr>
+            ))}
+          </DataTable>
+        </div>
+        {team.invitations.length > 0 ? (
+          <div className="mt-4">
+            <h3 className="mb-2 text-sm font-semibold">Waiting to accept</h3>
+            <DataTable
+              columns={[{ label: "Email" }, { label: "Role" }, { label: "Expires" }, { label: "" }]}
+              testId="team-invitations"
+            >
+              {team.invitations.map((invitation) => (
+                <tr key={invitation.id}>
+                  <td className="px-4 py-2">{invitation.email}</td>
+                  <td className="px-4 py-2">{ROLE_LABELS[invitation.role]}</td>
+                  <td className="px-4 py-2 text-slate-600">{formatNairobiTime(invitation.expiresAt)}</td>
+                  <td className="px-4 py-2">
+                    {mayManageTeam && (invitation.role !== "owner" || tenant.role === "owner") ? (
+                      <RevokeInvitationButton invitationId={invitation.id} />
+                    ) : null}
+                  </td>
+                </tr>
+              ))}
+            </DataTable>
+          </div>
+        ) : null}
+        <details className="mt-4 text-sm">
+          <summary className="cursor-pointer font-medium">What each role may do</summary>
+          <dl className="mt-2 grid grid-cols-[auto_1fr] gap-x-4 gap-y-1">
+            {Object.entries(ROLE_DESCRIPTIONS).map(([role, text]) => (
+              <div key={role} className="contents">
+                <dt className="font-medium">{ROLE_LABELS[role as keyof typeof ROLE_LABELS]}</dt>
+                <dd className="text-slate-700">{text}</dd>
+              </div>
+            ))}
+          </dl>
+        </details>
       </Section>
     </>
   );
