@@ -226,12 +226,17 @@ describe("dashboard tenant isolation", () => {
           expect(await db.checkoutSession.findUniqueOrThrow({ where: { id: b.link.id } })).toEqual(b.link);
         },
       },
-      ...(["accept", "dismiss"] as const).map((action) => ({
+      ...(["accept", "dismiss", "match"] as const).map((action) => ({
         name: `resolveAction (${action})`,
         run: async () =>
           (await import("@/app/(dashboard)/mismatches/actions")).resolveAction(
             { error: null, done: false },
-            form({ itemId: b.review.id, action, note: "Not my merchant's item" }),
+            form({
+              itemId: b.review.id,
+              action,
+              checkoutSessionId: b.link.id,
+              note: "Not my merchant's item",
+            }),
           ),
         answers: { ok: true, value: { error: "No such review item.", done: false } },
         unchanged: async () => {

@@ -3,27 +3,34 @@
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { AppError } from "@/lib/errors";
+import { matchReviewItem } from "@/lib/payments/match-review-item";
 import { resolveReviewItem } from "@/lib/payments/resolve-review-item";
 import { requireTenant } from "@/lib/session";
 
-const inputSchema = z.object({
-  itemId: z.uuid(),
-  action: z.enum(["accept", "dismiss"]),
-  note: z.string().max(500),
-});
+const inputSchema = z.discriminatedUnion("action", [
+  z.object({ itemId: z.uuid(), action: z.enum(["accept", "dismiss"]), note: z.string().max(500) }),
+  z.object({
+    itemId: z.uuid(),
+    action: z.literal("match"),
+    checkoutSessionId: z.uuid("Choose the checkout this money was for."),
+    note: z.string().max(500),
+  }),
+]);
 
 export type ResolveState = { error: string | null; done: boolean };
 
 export async function resolveAction(_prev: ResolveState, form: FormData): Promise<ResolveState> {
   const tenant = await requireTenant("review:resolve");
   const input = inputSchema.safeParse(Object.fromEntries(form));
-  if (!input.success) return { error: "Choose an action and write a note.", done: false };
+  if (!input.success) {
+    const message = input.error.issues.find((i) => i.path.includes("checkoutSessionId"))?.message;
+    return { error: message ?? "Choose an action and write a note.", done: false };
+  }
+  const actor = { id: tenant.user.id, label: tenant.user.email };
+  const merchantId = tenant.merchant.id;
   try {
-    await resolveReviewItem(tenant.db, {
-      merchantId: tenant.merchant.id,
-      ...input.data,
-      actor: { id: tenant.user.id, label: tenant.user.email },
-    });
+    if (input.data.action === "match") await matchReviewItem(tenant.db, { merchantId, ...input.data, actor });
+    else await resolveReviewItem(tenant.db, { merchantId, ...input.data, actor });
     revalidatePath("/mismatches");
     return { error: null, done: true };
   } catch (error) {

@@ -3,7 +3,16 @@
 import { useActionState } from "react";
 import { type ResolveState, resolveAction } from "./actions";
 
-export function ResolveForm({ itemId, canAccept }: { itemId: string; canAccept: boolean }) {
+export function ResolveForm({
+  itemId,
+  canAccept,
+  candidates,
+}: {
+  itemId: string;
+  canAccept: boolean;
+  /** Checkouts this money could be matched to, best first; none when matching makes no sense. */
+  candidates: { id: string; label: string }[];
+}) {
   const [state, action, pending] = useActionState<ResolveState, FormData>(resolveAction, {
     error: null,
     done: false,
@@ -27,12 +36,24 @@ export function ResolveForm({ itemId, canAccept }: { itemId: string; canAccept: 
           className="mt-1 block w-full rounded-md border border-slate-300 px-2 py-1.5"
         />
       </label>
+      {candidates.length > 0 ? (
+        <label className="block text-sm">
+          <span className="font-medium text-slate-700">Checkout this money was for</span>
+          <select name="checkoutSessionId" className="input mt-1 block w-full">
+            {candidates.map((c) => (
+              <option key={c.id} value={c.id}>
+                {c.label}
+              </option>
+            ))}
+          </select>
+        </label>
+      ) : null}
       {state.error ? (
         <p role="alert" className="text-sm text-red-700">
           {state.error}
         </p>
       ) : null}
-      <div className="flex gap-2">
+      <div className="flex flex-wrap gap-2">
         {canAccept ? (
           <button
             type="submit"
@@ -42,6 +63,17 @@ export function ResolveForm({ itemId, canAccept }: { itemId: string; canAccept: 
             className="rounded-md bg-brand-700 px-3 py-1.5 text-sm font-medium text-white"
           >
             Accept as paid
+          </button>
+        ) : null}
+        {candidates.length > 0 ? (
+          <button
+            type="submit"
+            name="action"
+            value="match"
+            disabled={pending}
+            className="rounded-md bg-brand-700 px-3 py-1.5 text-sm font-medium text-white"
+          >
+            Match to checkout
           </button>
         ) : null}
         <button

@@ -1,7 +1,8 @@
 import type { Metadata } from "next";
 import { EmptyState } from "@/components/empty-state";
 import { PageHeader } from "@/components/page-header";
-import { formatNairobiTime } from "@/lib/format";
+import { formatKes, formatNairobiTime } from "@/lib/format";
+import { findMatchCandidates, rankMatchCandidates } from "@/lib/payments/find-match-candidates";
 import { can } from "@/lib/permissions";
 import { requireTenant } from "@/lib/session";
 import { ResolveForm } from "./page-client";
@@ -39,10 +40,20 @@ export default async function MismatchesPage() {
     orderBy: { createdAt: "desc" },
     take: 100,
   });
-  const payments = await tenant.db.payment.findMany({
-    where: { id: { in: items.flatMap((i) => (i.paymentId ? [i.paymentId] : [])) } },
-    select: { id: true, reference: true, status: true },
-  });
+  const [payments, candidates] = await Promise.all([
+    tenant.db.payment.findMany({
+      where: { id: { in: items.flatMap((i) => (i.paymentId ? [i.paymentId] : [])) } },
+      select: {
+        id: true,
+        reference: true,
+        status: true,
+        checkoutSessionId: true,
+        amount: true,
+        paidAmount: true,
+      },
+    }),
+    findMatchCandidates(tenant.db, { merchantId: tenant.merchant.id }),
+  ]);
   const paymentById = new Map(payments.map((p) => [p.id, p]));
   const mayResolve = can(tenant.role, "review:resolve");
   return (
@@ -59,6 +70,19 @@ export default async function MismatchesPage() {
         <ul className="space-y-3" data-testid="review-items">
           {items.map((item) => {
             const payment = item.paymentId ? paymentById.get(item.paymentId) : undefined;
+            // Loose paybill money, or a payment that belongs to no checkout, can be matched to one.
+            const matchable =
+              Boolean(item.c2bTransactionId) || (payment !== undefined && !payment.checkoutSessionId);
+            const actual = (item.actual ?? {}) as { reference?: unknown; amount?: unknown };
+            const choices = matchable
+              ? rankMatchCandidates(candidates, {
+                  reference: actual.reference ?? payment?.reference,
+                  amount: actual.amount ?? payment?.paidAmount ?? payment?.amount,
+                }).map((c) => ({
+                  id: c.id,
+                  label: `${c.reference} · ${formatKes(c.amount)} · ${c.status} · ${formatNairobiTime(c.createdAt)}`,
+                }))
+              : [];
             return (
               <li key={item.id} className="rounded-xl border border-slate-200 bg-white p-4 text-sm">
                 <div className="flex flex-wrap items-baseline justify-between gap-2">
@@ -81,7 +105,11 @@ export default async function MismatchesPage() {
                   </div>
                 </div>
                 {mayResolve ? (
-                  <ResolveForm itemId={item.id} canAccept={payment?.status === "needs_review"} />
+                  <ResolveForm
+                    itemId={item.id}
+                    canAccept={payment?.status === "needs_review"}
+                    candidates={choices}
+                  />
                 ) : null}
               </li>
             );
