@@ -1,14 +1,60 @@
-import type { AuditLog } from "../../prisma/generated/prisma/client";
+import { z } from "zod";
+import type { AuditLog, Prisma } from "../../prisma/generated/prisma/client";
 import type { DbClient } from "../db-types";
+
+const blankToUndefined = (v: unknown) => (v === "" || v === null ? undefined : v);
+const day = z.preprocess(
+  blankToUndefined,
+  z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/, "Use YYYY-MM-DD")
+    .optional(),
+);
+
+/** The audit log page's filters, from its query string. Dates are inclusive Kenyan days. */
+export const auditFilterSchema = z.object({
+  /** Part of who acted: an email or a label such as "reconciliation". */
+  actor: z.preprocess(blankToUndefined, z.string().trim().max(100).optional()),
+  /** An exact action (`review.accepted`) or a family ending in a dot (`team.`). */
+  action: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .trim()
+      .max(60)
+      .regex(/^[a-z0-9_.]+$/)
+      .optional(),
+  ),
+  from: day,
+  to: day,
+  before: z.preprocess(blankToUndefined, z.coerce.bigint().positive().optional()),
+});
+
+export type AuditFilters = z.infer<typeof auditFilterSchema>;
+
+const KENYA_OFFSET = "+03:00";
 
 /** Newest first, keyset-paginated on the row id (monotonic within and across chains). */
 export function findAuditLogs(
   db: DbClient,
-  options: { merchantId: string; before?: bigint; limit?: number },
+  options: { merchantId: string; filters?: AuditFilters; limit?: number },
 ): Promise<AuditLog[]> {
-  return db.auditLog.findMany({
-    where: { merchantId: options.merchantId, ...(options.before ? { id: { lt: options.before } } : {}) },
-    orderBy: { id: "desc" },
-    take: Math.min(options.limit ?? 50, 200),
-  });
+  const f = options.filters ?? {};
+  const where: Prisma.AuditLogWhereInput = {
+    merchantId: options.merchantId,
+    ...(f.before ? { id: { lt: f.before } } : {}),
+    ...(f.actor ? { actorLabel: { contains: f.actor, mode: "insensitive" } } : {}),
+    ...(f.action ? { action: f.action.endsWith(".") ? { startsWith: f.action } : f.action } : {}),
+    ...(f.from || f.to
+      ? {
+          createdAt: {
+            ...(f.from ? { gte: new Date(`${f.from}T00:00:00${KENYA_OFFSET}`) } : {}),
+            ...(f.to
+              ? { lt: new Date(new Date(`${f.to}T00:00:00${KENYA_OFFSET}`).getTime() + 86_400_000) }
+              : {}),
+          },
+        }
+      : {}),
+  };
+  return db.auditLog.findMany({ where, orderBy: { id: "desc" }, take: Math.min(options.limit ?? 50, 200) });
 }

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { appendAuditLog, GLOBAL_CHAIN } from "@/lib/audit/append-audit-log";
+import { findAuditActions } from "@/lib/audit/find-audit-actions";
+import { auditFilterSchema, findAuditLogs } from "@/lib/audit/find-audit-logs";
 import { verifyAuditChain } from "@/lib/audit/verify-audit-chain";
 import { createMerchant } from "../factories";
 import { testDb } from "./db";
@@ -85,5 +87,36 @@ describe("audit log", () => {
       await tx.$executeRaw`DELETE FROM audit_logs WHERE chain = ${m.id} AND seq = 1`;
     });
     expect(await verifyAuditChain(db, { chain: m.id })).toMatchObject({ ok: false, brokenAtSeq: 1 });
+  });
+
+  it("filters by who, action (exact or family), Kenyan dates, and pages by id", async () => {
+    const m = await createMerchant(db);
+    const add = (label: string, action: string) =>
+      appendAuditLog(db, { merchantId: m.id, actor: { type: "user", label }, action });
+    await add("wanjiru@duka.example", "team.invited");
+    await add("otieno@duka.example", "review.accepted");
+    await add("wanjiru@duka.example", "team.role_changed");
+    await add("otieno@duka.example", "apikey.created");
+    const find = (filters: Record<string, string>) =>
+      findAuditLogs(db, { merchantId: m.id, filters: auditFilterSchema.parse(filters) }).then((rows) =>
+        rows.map((r) => r.action),
+      );
+    expect(await find({ actor: "WANJIRU" })).toEqual(["team.role_changed", "team.invited"]);
+    expect(await find({ action: "team." })).toEqual(["team.role_changed", "team.invited"]);
+    expect(await find({ action: "review.accepted", actor: "otieno" })).toEqual(["review.accepted"]);
+    const today = new Date(Date.now() + 3 * 3_600_000).toISOString().slice(0, 10);
+    expect(await find({ from: today, to: today })).toHaveLength(4);
+    expect(await find({ to: "2000-01-01" })).toEqual([]);
+    const [newest] = await findAuditLogs(db, { merchantId: m.id, limit: 1 });
+    expect(await find({ before: String(newest?.id) })).toEqual(
+      ["apikey.created", "team.role_changed", "review.accepted", "team.invited"].slice(1),
+    );
+    expect(await findAuditActions(db, { merchantId: m.id })).toEqual([
+      "apikey.created",
+      "review.accepted",
+      "team.invited",
+      "team.role_changed",
+    ]);
+    expect(auditFilterSchema.safeParse({ action: "x; DROP" }).success).toBe(false);
   });
 });

@@ -286,7 +286,10 @@ describe("writes a role does not allow", () => {
       await import("@/app/(dashboard)/callbacks/page"),
       await import("@/app/(dashboard)/audit-log/page"),
     ]) {
-      expect(await callAction(() => renderPage(page.default, {}))).toMatchObject({ digest: FORBIDDEN });
+      const props = { params: Promise.resolve({}), searchParams: Promise.resolve({}) };
+      expect(
+        await callAction(() => renderPage(page.default as unknown as (p: typeof props) => never, props)),
+      ).toMatchObject({ digest: FORBIDDEN });
     }
   });
 

@@ -2,19 +2,50 @@ import type { Metadata } from "next";
 import { DataTable } from "@/components/data-table";
 import { EmptyState } from "@/components/empty-state";
 import { PageHeader } from "@/components/page-header";
-import { findAuditLogs } from "@/lib/audit/find-audit-logs";
+import { findAuditActions } from "@/lib/audit/find-audit-actions";
+import { auditFilterSchema, findAuditLogs } from "@/lib/audit/find-audit-logs";
 import { verifyAuditChain } from "@/lib/audit/verify-audit-chain";
 import { formatNairobiTime } from "@/lib/format";
 import { requireTenant } from "@/lib/session";
 
 export const metadata: Metadata = { title: "Audit log" };
 
-export default async function AuditLogPage() {
+const PAGE = 50;
+
+/** A short, readable line of an entry's (already redacted) metadata. */
+function details(metadata: unknown): string {
+  if (!metadata || typeof metadata !== "object") return "";
+  return Object.entries(metadata as Record<string, unknown>)
+    .filter(([, v]) => v !== null && v !== undefined && v !== "")
+    .map(([k, v]) => `${k}: ${typeof v === "object" ? JSON.stringify(v) : String(v)}`)
+    .join(" · ")
+    .slice(0, 240);
+}
+
+export default async function AuditLogPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | undefined>>;
+}) {
   const tenant = await requireTenant("audit:view");
-  const [rows, check] = await Promise.all([
-    findAuditLogs(tenant.db, { merchantId: tenant.merchant.id }),
+  const raw = await searchParams;
+  const parsed = auditFilterSchema.safeParse(raw);
+  const filters = parsed.success ? parsed.data : {};
+  const [rows, actions, check] = await Promise.all([
+    findAuditLogs(tenant.db, { merchantId: tenant.merchant.id, filters, limit: PAGE }),
+    findAuditActions(tenant.db, { merchantId: tenant.merchant.id }),
     verifyAuditChain(tenant.db, { chain: tenant.merchant.id }),
   ]);
+  const { before: _before, ...kept } = filters;
+  const last = rows.at(-1);
+  const older =
+    rows.length === PAGE && last
+      ? `?${new URLSearchParams({
+          ...Object.fromEntries(Object.entries(kept).flatMap(([k, v]) => (v ? [[k, String(v)]] : []))),
+          before: last.id.toString(),
+        })}`
+      : null;
+  const filtered = Object.values(filters).some(Boolean);
   return (
     <>
       <PageHeader
@@ -38,8 +69,65 @@ export default async function AuditLogPage() {
           )
         }
       />
+      <form
+        method="get"
+        className="mb-4 flex flex-wrap items-end gap-2 text-sm"
+        aria-label="Filter the audit log"
+      >
+        <label className="block">
+          <span className="font-medium text-slate-700">Who</span>
+          <input
+            name="actor"
+            defaultValue={filters.actor ?? ""}
+            placeholder="email or name"
+            className="input mt-1"
+          />
+        </label>
+        <label className="block">
+          <span className="font-medium text-slate-700">Action</span>
+          <select name="action" defaultValue={filters.action ?? ""} className="input mt-1">
+            <option value="">Any</option>
+            {[...new Set(actions.map((a) => `${a.split(".")[0]}.`))].map((family) => (
+              <option key={family} value={family}>
+                {family}* (all)
+              </option>
+            ))}
+            {actions.map((a) => (
+              <option key={a} value={a}>
+                {a}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="block">
+          <span className="font-medium text-slate-700">From</span>
+          <input type="date" name="from" defaultValue={filters.from ?? ""} className="input mt-1" />
+        </label>
+        <label className="block">
+          <span className="font-medium text-slate-700">To</span>
+          <input type="date" name="to" defaultValue={filters.to ?? ""} className="input mt-1" />
+        </label>
+        <button type="submit" className="rounded-md bg-brand-700 px-3 py-2 font-medium text-white">
+          Filter
+        </button>
+        {filtered ? (
+          <a href="/audit-log" className="px-2 py-2 text-slate-700 underline">
+            Clear
+          </a>
+        ) : null}
+      </form>
+      {parsed.success ? null : (
+        <p role="alert" className="mb-4 rounded-md bg-red-50 p-3 text-sm text-red-800">
+          Some filters were not valid and were ignored:{" "}
+          {parsed.error.issues.map((i) => i.path.join(".")).join(", ")}.
+        </p>
+      )}
       {rows.length === 0 ? (
-        <EmptyState title="No entries yet">Staff actions for this merchant will be recorded here.</EmptyState>
+        <EmptyState title={filtered ? "No entries match" : "No entries yet"}>
+          {filtered
+            ? "Try a wider date range or another action."
+            : "Staff actions for this merchant will be recorded here."}
+        </EmptyState>
       ) : (
         <DataTable
           columns={[
@@ -47,8 +135,10 @@ export default async function AuditLogPage() {
             { label: "Who" },
             { label: "Action" },
             { label: "Target" },
+            { label: "Details" },
             { label: "IP" },
           ]}
+          testId="audit-entries"
         >
           {rows.map((row) => (
             <tr key={row.id.toString()}>
@@ -57,14 +147,22 @@ export default async function AuditLogPage() {
               </td>
               <td className="px-4 py-2">{row.actorLabel ?? row.actorType}</td>
               <td className="px-4 py-2 font-mono text-xs">{row.action}</td>
-              <td className="px-4 py-2 text-slate-600">
+              <td className="break-all px-4 py-2 font-mono text-xs text-slate-600">
                 {row.targetType ? `${row.targetType} ${row.targetId}` : "—"}
               </td>
+              <td className="max-w-md px-4 py-2 text-xs text-slate-600">{details(row.metadata)}</td>
               <td className="px-4 py-2 text-slate-600">{row.ip ?? "—"}</td>
             </tr>
           ))}
         </DataTable>
       )}
+      {older ? (
+        <p className="mt-4 text-sm">
+          <a href={older} className="font-medium text-brand-800 underline">
+            Older entries →
+          </a>
+        </p>
+      ) : null}
     </>
   );
 }
