@@ -1,5 +1,6 @@
 // Demo data for local development: two merchants, an owner (member of both, so the merchant
-// switcher shows), an approver and an API key. Idempotent: running it again changes nothing.
+// switcher shows), an approver, an API key and a fortnight of history (prisma/demo-history.ts).
+// Idempotent: running it again changes nothing.
 import { pathToFileURL } from "node:url";
 import { appendAuditLog } from "../lib/audit/append-audit-log";
 import type { Keyring } from "../lib/crypto/keyring";
@@ -8,6 +9,7 @@ import type { DbClient } from "../lib/db-types";
 import { simulatorCredentials, upsertMpesaCredential } from "../lib/payments/mpesa-credentials";
 import { importApiKey } from "../lib/security/api-keys";
 import { hashPassword } from "../lib/security/password";
+import { seedDemoHistory } from "./demo-history";
 import type { MpesaEnvironment, Role } from "./generated/prisma/enums";
 
 export const DEMO_MERCHANTS = [
@@ -77,6 +79,7 @@ export async function seedDemo(db: DbClient, seed: DemoSeed): Promise<{ created:
       metadata: { prefix: key.prefix, name: apiKey.name },
     });
   }
+  if (!existing && merchantId) await seedDemoHistory(db, { merchantId, keyring: seed.keyring });
   return { created: !existing };
 }
 

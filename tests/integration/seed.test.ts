@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { generateKeyringSpec, parseKeyring } from "@/lib/crypto/keyring";
+import { replayCallback } from "@/lib/payments/replay-callback";
 import { hashApiKey } from "@/lib/security/api-keys";
 import { verifyPassword } from "@/lib/security/password";
 import { DEMO_MERCHANTS, DEMO_USERS, seedDemo } from "@/prisma/seed";
@@ -33,5 +34,30 @@ describe("demo seed", () => {
     expect(await db.mpesaCredential.count({ where: { environment: "simulator" } })).toBe(
       DEMO_MERCHANTS.length,
     );
+  });
+
+  it("gives the first merchant a fortnight of history once; its dead callback replays into the missing receipt", async () => {
+    const merchant = await db.merchant.findUniqueOrThrow({ where: { slug: DEMO_MERCHANTS[0].slug } });
+    expect(await db.payment.count({ where: { merchantId: merchant.id } })).toBe(49);
+    await seedDemo(db, seed);
+    expect(await db.payment.count({ where: { merchantId: merchant.id } })).toBe(49);
+    expect(await db.reviewItem.count({ where: { merchantId: merchant.id, status: "open" } })).toBe(1);
+    const dead = await db.callbackInbox.findFirstOrThrow({
+      where: { merchantId: merchant.id, state: "dead" },
+    });
+    const owner = await db.user.findUniqueOrThrow({ where: { email: "owner@duka.example" } });
+    expect(
+      await replayCallback(db, {
+        merchantId: merchant.id,
+        inboxId: dead.id,
+        keyring: seed.keyring,
+        actor: { id: owner.id, label: owner.email },
+      }),
+    ).toBe("processed");
+    expect(await db.payment.findFirstOrThrow({ where: { reference: "DEMO-REPLAY" } })).toMatchObject({
+      status: "paid",
+      receipt: "TLREPLAY01",
+    });
+    expect(await db.reviewItem.count({ where: { merchantId: merchant.id, status: "open" } })).toBe(1);
   });
 });
