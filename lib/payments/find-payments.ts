@@ -25,6 +25,9 @@ function decodeCursor(cursor: string): { createdAt: Date; id: string } {
 /** Rows strictly after `position` in newest-first (createdAt, id) order: the keyset condition. */
 export function olderThan(position: { createdAt: Date; id: string }): Prisma.PaymentWhereInput {
   return {
+    // Implied by the OR, but an OR is no index range: this bound starts the scan at the cursor
+    // instead of reading (and discarding) every newer row, so a deep page costs what page 1 does.
+    createdAt: { lte: position.createdAt },
     OR: [
       { createdAt: { lt: position.createdAt } },
       { createdAt: position.createdAt, id: { lt: position.id } },
