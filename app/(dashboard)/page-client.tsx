@@ -1,8 +1,10 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
+import { DailyChart } from "@/components/daily-chart";
 import { PaymentStatus } from "@/components/payment-status";
 import { formatKes, formatNairobiTime } from "@/lib/format";
+import type { Overview } from "@/lib/payments/get-overview";
 import type { toPaymentResource } from "@/lib/payments/payment-resource";
 import { queryKeys } from "@/lib/query-keys";
 
@@ -40,5 +42,59 @@ export function LiveFeed({ merchantId }: { merchantId: string }) {
         </li>
       ))}
     </ul>
+  );
+}
+
+function Stat({ label, value, hint }: { label: string; value: string; hint?: string }) {
+  return (
+    <div className="rounded-xl border border-slate-200 bg-white p-4">
+      <p className="text-sm text-slate-600">{label}</p>
+      <p className="mt-1 text-2xl font-semibold tabular-nums">{value}</p>
+      {hint ? <p className="mt-1 text-xs text-slate-500">{hint}</p> : null}
+    </div>
+  );
+}
+
+/** The figures and the chart, rendered on the server first, then kept live (every 5 s). */
+export function OverviewFigures({ merchantId, initial }: { merchantId: string; initial: Overview }) {
+  const { data: overview = initial } = useQuery({
+    queryKey: queryKeys.overview(merchantId),
+    queryFn: async () => {
+      const res = await fetch("/api/dashboard/overview", { cache: "no-store" });
+      if (!res.ok) throw new Error("Could not load the overview");
+      return (await res.json()) as Overview;
+    },
+    initialData: initial,
+    refetchInterval: 5_000,
+  });
+  return (
+    <>
+      <div className="grid gap-3 sm:grid-cols-3 lg:grid-cols-5" data-testid="overview-stats">
+        <Stat
+          label="Collected today"
+          value={formatKes(overview.today.collected)}
+          hint={`${overview.today.payments} attempts`}
+        />
+        <Stat
+          label="Collected this week"
+          value={formatKes(overview.week.collected)}
+          hint={`${overview.week.payments} attempts`}
+        />
+        <Stat
+          label="Success rate (30 days)"
+          value={overview.successRate === null ? "—" : `${Math.round(overview.successRate * 100)}%`}
+        />
+        <Stat label="Pending now" value={String(overview.pending)} />
+        <Stat
+          label="Open mismatches"
+          value={String(overview.openReviews)}
+          hint={overview.openReviews ? "Needs a person" : undefined}
+        />
+      </div>
+      <section className="mt-6 rounded-xl border border-slate-200 bg-white p-4">
+        <h2 className="mb-2 text-sm font-semibold">Last 30 days</h2>
+        <DailyChart daily={overview.daily} />
+      </section>
+    </>
   );
 }

@@ -90,9 +90,11 @@ export function InviteForm({ mayInviteOwner }: { mayInviteOwner: boolean }) {
           <span className="font-medium text-slate-700">Teammate's email</span>
           <input name="email" type="email" required maxLength={254} className="input mt-1" />
         </label>
-        <label className="block text-sm">
-          <span className="font-medium text-slate-700">Role</span>
-          <select name="role" defaultValue="viewer" className="input mt-1">
+        <div className="text-sm">
+          <label htmlFor="invite-role" className="block font-medium text-slate-700">
+            Role
+          </label>
+          <select id="invite-role" name="role" defaultValue="viewer" className="input mt-1">
             {mayInviteOwner ? <option value="owner">Owner</option> : null}
             {ROLE_OPTIONS.map(([value, label]) => (
               <option key={value} value={value}>
@@ -100,7 +102,7 @@ export function InviteForm({ mayInviteOwner }: { mayInviteOwner: boolean }) {
               </option>
             ))}
           </select>
-        </label>
+        </div>
         <button
           type="submit"
           disabled={pending}
