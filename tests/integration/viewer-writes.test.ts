@@ -239,6 +239,14 @@ describe("writes a role does not allow", () => {
       run: async () => (await settings()).registerC2bAction(),
       unchanged: async () => expect(sim.state.orgs.get("600000")?.c2b).toBeUndefined(),
     },
+    {
+      name: "revealPhoneAction",
+      permission: "phones:view_full",
+      run: async () =>
+        (await import("@/app/(dashboard)/payments/[id]/actions")).revealPhoneAction(w.payments.paid.id),
+      unchanged: async () =>
+        expect(await db.auditLog.count({ where: { action: "payment.phone_revealed" } })).toBe(0),
+    },
     // Last in the table: the owner's run moves the merchant to production.
     {
       name: "setEnvironmentAction",

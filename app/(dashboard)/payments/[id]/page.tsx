@@ -5,7 +5,9 @@ import { PageHeader } from "@/components/page-header";
 import { PaymentStatus } from "@/components/payment-status";
 import { formatKes, formatNairobiTime } from "@/lib/format";
 import { getPaymentTimeline } from "@/lib/payments/get-payment-timeline";
+import { can } from "@/lib/permissions";
 import { requireTenant } from "@/lib/session";
+import { PhoneReveal } from "./page-client";
 
 export const metadata: Metadata = { title: "Payment" };
 
@@ -22,11 +24,15 @@ export default async function PaymentPage({ params }: { params: Promise<{ id: st
       <Link href="/payments" className="text-sm text-brand-700 underline">
         ← Payments
       </Link>
-      <PageHeader
-        title={`${formatKes(payment.amount)} · ${payment.reference}`}
-        description={`${payment.phoneMasked} · ${payment.id}`}
-      />
+      <PageHeader title={`${formatKes(payment.amount)} · ${payment.reference}`} description={payment.id} />
       <div className="mb-6 flex flex-wrap items-center gap-3 text-sm">
+        {can(tenant.role, "phones:view_full") ? (
+          <PhoneReveal paymentId={payment.id} masked={payment.phoneMasked} />
+        ) : (
+          <span className="font-mono" data-testid="payer-phone">
+            {payment.phoneMasked}
+          </span>
+        )}
         <PaymentStatus status={payment.status} />
         {payment.receipt ? <span className="font-mono">Receipt {payment.receipt}</span> : null}
         {payment.paidAmount !== null && payment.paidAmount !== payment.amount ? (
