@@ -133,6 +133,9 @@ async function main(): Promise<number> {
         throw new Error("usage: npm run db:migrate:create -- <snake_case_name>");
       const draft = values["create-only"] ?? false;
       return withServer(async (databaseUrl, configured) => {
+        // A throwaway server starts empty: bring it to the migrations first, as a development
+        // database would be (the engine's data-loss check cannot work from an empty one).
+        if (!configured) await applyMigrations({ databaseUrl, log: () => {} });
         const created = await createMigration({
           databaseUrl,
           shadowDatabaseUrl,
