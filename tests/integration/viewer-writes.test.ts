@@ -247,6 +247,19 @@ describe("writes a role does not allow", () => {
       unchanged: async () =>
         expect(await db.auditLog.count({ where: { action: "payment.phone_revealed" } })).toBe(0),
     },
+    {
+      name: "updateProfileAction",
+      permission: "settings:manage",
+      run: async () =>
+        (await settings()).updateProfileAction(
+          { error: null, saved: false },
+          form({ name: "Renamed Traders" }),
+        ),
+      unchanged: async () =>
+        expect((await db.merchant.findUniqueOrThrow({ where: { id: w.merchant.id } })).name).toBe(
+          "ALPHA Traders",
+        ),
+    },
     // Last in the table: the owner's run moves the merchant to production.
     {
       name: "setEnvironmentAction",

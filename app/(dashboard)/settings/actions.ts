@@ -4,6 +4,7 @@ import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { appUrl } from "@/lib/env";
 import { AppError } from "@/lib/errors";
+import { updateMerchantProfile } from "@/lib/merchants/update-merchant-profile";
 import { DarajaError } from "@/lib/payments/daraja/errors";
 import { registerC2bUrls } from "@/lib/payments/register-c2b-urls";
 import { saveMpesaCredential } from "@/lib/payments/save-mpesa-credential";
@@ -184,4 +185,22 @@ export async function registerC2bAction(): Promise<{ error: string | null; messa
     if (error instanceof DarajaError) return { error: `M-Pesa refused: ${error.message}`, message: null };
     throw error;
   }
+}
+
+export type ProfileState = { error: string | null; saved: boolean };
+
+export async function updateProfileAction(_prev: ProfileState, form: FormData): Promise<ProfileState> {
+  const tenant = await requireTenant("settings:manage");
+  try {
+    await updateMerchantProfile(tenant.db, {
+      merchantId: tenant.merchant.id,
+      name: String(form.get("name") ?? ""),
+      actor: { id: tenant.user.id, label: tenant.user.email },
+    });
+  } catch (error) {
+    if (error instanceof AppError) return { error: error.publicMessage, saved: false };
+    throw error;
+  }
+  revalidatePath("/", "layout");
+  return { error: null, saved: true };
 }

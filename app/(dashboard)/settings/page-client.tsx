@@ -8,12 +8,14 @@ import {
   inviteAction,
   type KeyState,
   type MpesaState,
+  type ProfileState,
   registerC2bAction,
   removeMemberAction,
   revokeInvitationAction,
   revokeKeyAction,
   saveMpesaAction,
   setEnvironmentAction,
+  updateProfileAction,
 } from "./actions";
 
 export function CreateKeyForm() {
@@ -435,5 +437,37 @@ export function RegisterC2bButton() {
         </span>
       ) : null}
     </div>
+  );
+}
+
+export function ProfileForm({ name }: { name: string }) {
+  const [state, action, pending] = useActionState<ProfileState, FormData>(updateProfileAction, {
+    error: null,
+    saved: false,
+  });
+  return (
+    <form action={action} className="flex flex-wrap items-end gap-2">
+      <label className="block text-sm">
+        <span className="font-medium text-slate-700">Business name</span>
+        <input name="name" defaultValue={name} required minLength={2} maxLength={80} className="input mt-1" />
+      </label>
+      <button
+        type="submit"
+        disabled={pending}
+        className="rounded-md border border-slate-300 bg-white px-3 py-2 text-sm font-medium"
+      >
+        {pending ? "Saving…" : "Save"}
+      </button>
+      {state.error ? (
+        <p role="alert" className="text-sm text-red-700">
+          {state.error}
+        </p>
+      ) : null}
+      {state.saved ? (
+        <p role="status" className="text-sm text-green-800">
+          Saved.
+        </p>
+      ) : null}
+    </form>
   );
 }

@@ -13,6 +13,7 @@ import {
   InviteForm,
   MemberControls,
   MpesaCredentialsForm,
+  ProfileForm,
   RegisterC2bButton,
   RevokeButton,
   RevokeInvitationButton,
@@ -69,11 +70,12 @@ export default async function SettingsPage({ searchParams }: { searchParams: Pro
     <>
       <PageHeader title="Settings" description="Merchant profile, M-Pesa, API keys and team." />
       <Section title="Merchant">
-        <p className="flex items-center gap-3 text-sm">
+        <p className="mb-3 flex items-center gap-3 text-sm">
           <span className="font-medium">{tenant.merchant.name}</span>
           <span className="font-mono text-slate-500">{tenant.merchant.slug}</span>
           <EnvironmentBadge environment={tenant.merchant.environment} />
         </p>
+        {can(tenant.role, "settings:manage") ? <ProfileForm name={tenant.merchant.name} /> : null}
       </Section>
       <Section title="M-Pesa">
         <p className="mb-3 flex flex-wrap items-center gap-2 text-sm">
