@@ -41,7 +41,7 @@ test("a payment with the wrong amount is held for review and an owner accepts it
   await expect(item).toHaveCount(0); // decided items leave the list
 
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Audit log" }).click();
-  await expect(page.getByText("review.accepted")).toBeVisible();
+  await expect(page.getByTestId("audit-entries").getByText("review.accepted")).toBeVisible();
   await expect(page.getByTestId("chain-status")).toContainText("Chain intact");
   expect(
     (

@@ -83,9 +83,11 @@ export default async function AuditLogPage({
             className="input mt-1"
           />
         </label>
-        <label className="block">
-          <span className="font-medium text-slate-700">Action</span>
-          <select name="action" defaultValue={filters.action ?? ""} className="input mt-1">
+        <div>
+          <label htmlFor="audit-action" className="block font-medium text-slate-700">
+            Action
+          </label>
+          <select id="audit-action" name="action" defaultValue={filters.action ?? ""} className="input mt-1">
             <option value="">Any</option>
             {[...new Set(actions.map((a) => `${a.split(".")[0]}.`))].map((family) => (
               <option key={family} value={family}>
@@ -98,7 +100,7 @@ export default async function AuditLogPage({
               </option>
             ))}
           </select>
-        </label>
+        </div>
         <label className="block">
           <span className="font-medium text-slate-700">From</span>
           <input type="date" name="from" defaultValue={filters.from ?? ""} className="input mt-1" />

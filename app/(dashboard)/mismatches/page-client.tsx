@@ -37,16 +37,18 @@ export function ResolveForm({
         />
       </label>
       {candidates.length > 0 ? (
-        <label className="block text-sm">
-          <span className="font-medium text-slate-700">Checkout this money was for</span>
-          <select name="checkoutSessionId" className="input mt-1 block w-full">
+        <div className="text-sm">
+          <label htmlFor={`match-${itemId}`} className="block font-medium text-slate-700">
+            Checkout this money was for
+          </label>
+          <select id={`match-${itemId}`} name="checkoutSessionId" className="input mt-1 block w-full">
             {candidates.map((c) => (
               <option key={c.id} value={c.id}>
                 {c.label}
               </option>
             ))}
           </select>
-        </label>
+        </div>
       ) : null}
       {state.error ? (
         <p role="alert" className="text-sm text-red-700">
