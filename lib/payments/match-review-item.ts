@@ -1,6 +1,7 @@
 import { appendAuditLog } from "../audit/append-audit-log";
 import { type DbClient, inTransaction } from "../db-types";
 import { AppError } from "../errors";
+import { reviewNote } from "./review-note";
 
 /**
  * A person says which checkout some money was for: paybill money that matched no checkout, or a
@@ -18,9 +19,7 @@ export async function matchReviewItem(
     actor: { id: string; label: string };
   },
 ) {
-  const note = options.note.trim();
-  if (note.length < 3)
-    throw new AppError("validation_failed", "Write a short note saying why.", { field: "note" });
+  const note = reviewNote(options.note);
   return inTransaction(db, async (tx) => {
     const [item] = await tx.$queryRaw<{ id: string }[]>`
       SELECT id FROM review_items WHERE id = ${options.itemId}::uuid AND merchant_id = ${options.merchantId}::uuid

@@ -2,6 +2,7 @@ import { appendAuditLog } from "../audit/append-audit-log";
 import type { DbClient } from "../db-types";
 import { inTransaction } from "../db-types";
 import { AppError } from "../errors";
+import { reviewNote } from "./review-note";
 
 export type ReviewAction = "accept" | "dismiss";
 
@@ -20,9 +21,7 @@ export async function resolveReviewItem(
     actor: { id: string; label: string };
   },
 ) {
-  const note = options.note.trim();
-  if (note.length < 3)
-    throw new AppError("validation_failed", "Write a short note saying why.", { field: "note" });
+  const note = reviewNote(options.note);
   return inTransaction(db, async (tx) => {
     const item = await tx.reviewItem.findFirst({
       where: { id: options.itemId, merchantId: options.merchantId },

@@ -1,6 +1,7 @@
 "use client";
 
 import { useActionState, useTransition } from "react";
+import { FormError } from "@/components/form-message";
 import { type CreateLinkState, cancelLinkAction, createLinkAction } from "./actions";
 
 export function CreateLinkForm() {
@@ -41,11 +42,7 @@ export function CreateLinkForm() {
         >
           {pending ? "Creating…" : "Create checkout link"}
         </button>
-        {state.error ? (
-          <p role="alert" className="text-sm text-red-700">
-            {state.error}
-          </p>
-        ) : null}
+        <FormError message={state.error} />
       </div>
     </form>
   );

@@ -1,6 +1,7 @@
 "use client";
 
 import { useActionState } from "react";
+import { FormError } from "@/components/form-message";
 import { type ResolveState, resolveAction } from "./actions";
 
 export function ResolveForm({
@@ -50,11 +51,7 @@ export function ResolveForm({
           </select>
         </div>
       ) : null}
-      {state.error ? (
-        <p role="alert" className="text-sm text-red-700">
-          {state.error}
-        </p>
-      ) : null}
+      <FormError message={state.error} />
       <div className="flex flex-wrap gap-2">
         {canAccept ? (
           <button

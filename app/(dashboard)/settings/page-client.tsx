@@ -1,6 +1,7 @@
 "use client";
 
 import { useActionState, useState, useTransition } from "react";
+import { FormError, FormSuccess } from "@/components/form-message";
 import {
   changeRoleAction,
   createKeyAction,
@@ -38,11 +39,7 @@ export function CreateKeyForm() {
           {pending ? "Creating…" : "Create API key"}
         </button>
       </form>
-      {state.error ? (
-        <p role="alert" className="text-sm text-red-700">
-          {state.error}
-        </p>
-      ) : null}
+      <FormError message={state.error} />
       {state.key ? (
         <div role="status" className="rounded-md border border-amber-300 bg-amber-50 p-3 text-sm">
           <p className="font-medium">Copy this key now: it is shown only once.</p>
@@ -113,11 +110,7 @@ export function InviteForm({ mayInviteOwner }: { mayInviteOwner: boolean }) {
           {pending ? "Inviting…" : "Invite"}
         </button>
       </form>
-      {state.error ? (
-        <p role="alert" className="text-sm text-red-700">
-          {state.error}
-        </p>
-      ) : null}
+      <FormError message={state.error} />
       {state.link ? (
         <div role="status" className="rounded-md border border-amber-300 bg-amber-50 p-3 text-sm">
           <p className="font-medium">
@@ -190,11 +183,7 @@ export function MemberControls(props: {
       >
         Remove
       </button>
-      {error ? (
-        <span role="alert" className="text-xs text-red-700">
-          {error}
-        </span>
-      ) : null}
+      <FormError inline message={error} />
     </div>
   );
 }
@@ -212,11 +201,7 @@ export function RevokeInvitationButton({ invitationId }: { invitationId: string 
       >
         {pending ? "Withdrawing…" : "Withdraw"}
       </button>
-      {error ? (
-        <span role="alert" className="ml-2 text-xs text-red-700">
-          {error}
-        </span>
-      ) : null}
+      <FormError inline message={error} />
     </>
   );
 }
@@ -308,27 +293,22 @@ export function MpesaCredentialsForm({ defaults }: { defaults: MpesaFormDefaults
           required
           hint="For C2B, payouts and status queries."
         />
-        <Field
-          label="Consumer key"
-          name="consumerKey"
-          secret
-          required={!defaults.configured}
-          hint={kept(defaults.configured)}
-        />
-        <Field
-          label="Consumer secret"
-          name="consumerSecret"
-          secret
-          required={!defaults.configured}
-          hint={kept(defaults.configured)}
-        />
-        <Field
-          label="Passkey"
-          name="passkey"
-          secret
-          required={!defaults.configured}
-          hint={kept(defaults.configured)}
-        />
+        {(
+          [
+            ["Consumer key", "consumerKey"],
+            ["Consumer secret", "consumerSecret"],
+            ["Passkey", "passkey"],
+          ] as const
+        ).map(([label, name]) => (
+          <Field
+            key={name}
+            label={label}
+            name={name}
+            secret
+            required={!defaults.configured}
+            hint={kept(defaults.configured)}
+          />
+        ))}
         <Field
           label="Initiator name"
           name="initiatorName"
@@ -364,16 +344,10 @@ export function MpesaCredentialsForm({ defaults }: { defaults: MpesaFormDefaults
             : "Encrypts the initiator password for payouts; sandbox and production differ."}
         </span>
       </label>
-      {state.error ? (
-        <p role="alert" className="text-sm text-red-700">
-          {state.error}
-        </p>
-      ) : null}
-      {state.saved ? (
-        <p role="status" className="text-sm text-green-800">
-          Saved. Secrets are encrypted and will not be shown again.
-        </p>
-      ) : null}
+      <FormError message={state.error} />
+      <FormSuccess
+        message={state.saved ? "Saved. Secrets are encrypted and will not be shown again." : null}
+      />
       <button
         type="submit"
         disabled={pending}
@@ -404,11 +378,7 @@ export function UseEnvironmentButton({ environment }: { environment: string }) {
       >
         {pending ? "Switching…" : `Use ${environment}`}
       </button>
-      {error ? (
-        <span role="alert" className="text-sm text-red-700">
-          {error}
-        </span>
-      ) : null}
+      <FormError inline message={error} />
     </span>
   );
 }
@@ -458,16 +428,8 @@ export function ProfileForm({ name }: { name: string }) {
       >
         {pending ? "Saving…" : "Save"}
       </button>
-      {state.error ? (
-        <p role="alert" className="text-sm text-red-700">
-          {state.error}
-        </p>
-      ) : null}
-      {state.saved ? (
-        <p role="status" className="text-sm text-green-800">
-          Saved.
-        </p>
-      ) : null}
+      <FormError message={state.error} />
+      <FormSuccess message={state.saved ? "Saved." : null} />
     </form>
   );
 }

@@ -1,6 +1,7 @@
 "use client";
 
 import { useState, useTransition } from "react";
+import { FormError } from "@/components/form-message";
 import { revealPhoneAction } from "./actions";
 
 /** Shows the masked number, and the full one on request (the request is audited). */
@@ -25,11 +26,7 @@ export function PhoneReveal({ paymentId, masked }: { paymentId: string; masked: 
           {pending ? "…" : "Show full number"}
         </button>
       )}
-      {state.error ? (
-        <span role="alert" className="text-xs text-red-700">
-          {state.error}
-        </span>
-      ) : null}
+      <FormError inline message={state.error} />
     </span>
   );
 }
