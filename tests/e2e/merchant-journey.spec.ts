@@ -6,8 +6,8 @@ import { readFileSync } from "node:fs";
 import { expect, type Page, test } from "@playwright/test";
 import { E2E_API_KEY, E2E_PASSWORD, E2E_SIM_PORT } from "../../playwright.config";
 
-const shot = (page: Page, name: string) =>
-  page.screenshot({ path: `test-results/screenshots/journey-${name}.png`, fullPage: true });
+const shot = (page: Page, name: string, fullPage = true) =>
+  page.screenshot({ path: `test-results/screenshots/journey-${name}.png`, fullPage });
 
 const nav = (page: Page, name: string) =>
   page.getByRole("navigation", { name: "Main" }).getByRole("link", { name, exact: true }).click();
@@ -158,4 +158,16 @@ test("a merchant's day: live payment, search, timeline, export, mismatch, replay
   for (const action of ["review.matched", "callback.replayed", "apikey.created"])
     await expect(page.getByTestId("audit-entries")).toContainText(action);
   await shot(page, "11-audit-log");
+
+  // The same dashboard on a phone.
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto("/");
+  await expect(page.getByTestId("overview-stats")).toBeVisible();
+  await shot(page, "12-phone-overview", false);
+  await page.goto("/payments");
+  const cards = page.getByTestId("payments-cards");
+  await expect(cards.getByRole("listitem").filter({ hasText: "JOURNEY-1" })).toContainText("KES 3,150");
+  await expect(page.getByTestId("payments-table")).toBeHidden();
+  await cards.scrollIntoViewIfNeeded();
+  await shot(page, "13-phone-payments", false);
 });

@@ -148,43 +148,73 @@ export function PaymentsTable({
           Payments appear here the moment a customer is prompted.
         </EmptyState>
       ) : (
-        <DataTable
-          columns={[
-            { label: "When (EAT)" },
-            { label: "Status" },
-            { label: "Amount", align: "right" },
-            { label: "Reference" },
-            { label: "Phone" },
-            { label: "Receipt" },
-            { label: "Detail" },
-          ]}
-          testId="payments-table"
-        >
-          {rows.map((p) => (
-            <tr key={p.id}>
-              <td className="whitespace-nowrap px-4 py-2 text-slate-600">
-                {formatNairobiTime(new Date(p.createdAt))}
-              </td>
-              <td className="px-4 py-2">
-                <PaymentStatus status={p.status} />
-              </td>
-              <td className="whitespace-nowrap px-4 py-2 text-right font-medium tabular-nums">
-                {formatKes(p.amount)}
-              </td>
-              <td className="px-4 py-2">
-                <Link
-                  href={`/payments/${p.id}`}
-                  className="font-medium text-brand-700 underline-offset-2 hover:underline"
-                >
-                  {p.reference}
+        <>
+          {/* Phones get a list they can read without scrolling sideways. */}
+          <ul
+            className="divide-y divide-slate-100 rounded-xl border border-slate-200 bg-white sm:hidden"
+            data-testid="payments-cards"
+          >
+            {rows.map((p) => (
+              <li key={p.id}>
+                <Link href={`/payments/${p.id}`} className="block px-4 py-3 text-sm">
+                  <span className="flex items-center justify-between gap-2">
+                    <span className="font-semibold tabular-nums">{formatKes(p.amount)}</span>
+                    <PaymentStatus status={p.status} />
+                  </span>
+                  <span className="mt-0.5 flex flex-wrap justify-between gap-x-3 text-slate-600">
+                    <span className="font-medium text-brand-700">{p.reference}</span>
+                    <span className="font-mono text-xs">{p.phone}</span>
+                  </span>
+                  <span className="block text-xs text-slate-500">
+                    {formatNairobiTime(new Date(p.createdAt))}
+                    {p.mpesaReceipt ? ` · ${p.mpesaReceipt}` : ""}
+                  </span>
                 </Link>
-              </td>
-              <td className="px-4 py-2 font-mono text-xs">{p.phone}</td>
-              <td className="px-4 py-2 font-mono text-xs">{p.mpesaReceipt ?? "—"}</td>
-              <td className="px-4 py-2 text-slate-600">{p.message}</td>
-            </tr>
-          ))}
-        </DataTable>
+              </li>
+            ))}
+          </ul>
+          <div className="hidden sm:block">
+            <DataTable
+              columns={[
+                { label: "When (EAT)" },
+                { label: "Status" },
+                { label: "Amount", align: "right" },
+                { label: "Reference" },
+                { label: "Phone" },
+                { label: "Receipt" },
+                { label: "Detail" },
+              ]}
+              testId="payments-table"
+            >
+              {rows.map((p) => (
+                <tr key={p.id}>
+                  <td className="whitespace-nowrap px-4 py-2 text-slate-600">
+                    {formatNairobiTime(new Date(p.createdAt))}
+                  </td>
+                  <td className="px-4 py-2">
+                    <PaymentStatus status={p.status} />
+                  </td>
+                  <td className="whitespace-nowrap px-4 py-2 text-right font-medium tabular-nums">
+                    {formatKes(p.amount)}
+                  </td>
+                  <td className="px-4 py-2">
+                    <Link
+                      href={`/payments/${p.id}`}
+                      className="font-medium text-brand-700 underline-offset-2 hover:underline"
+                    >
+                      {p.reference}
+                    </Link>
+                  </td>
+                  <td className="px-4 py-2 font-mono text-xs">{p.phone}</td>
+                  <td className="px-4 py-2 font-mono text-xs">{p.mpesaReceipt ?? "—"}</td>
+                  <td className="max-w-72 truncate px-4 py-2 text-slate-600" title={p.message}>
+                    {p.message}
+                  </td>
+                </tr>
+              ))}
+            </DataTable>
+          </div>
+        </>
       )}
       {cursor ? (
         <button
