@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { AuditLog, Prisma } from "../../prisma/generated/prisma/client";
 import type { DbClient } from "../db-types";
+import { GLOBAL_CHAIN } from "./append-audit-log";
 
 const blankToUndefined = (v: unknown) => (v === "" || v === null ? undefined : v);
 const day = z.preprocess(
@@ -34,14 +35,33 @@ export type AuditFilters = z.infer<typeof auditFilterSchema>;
 
 const KENYA_OFFSET = "+03:00";
 
-/** Newest first, keyset-paginated on the row id (monotonic within and across chains). */
+/** A merchant's own chain, plus the shared chain's events about its members when they are given. */
+export function auditScope(merchantId: string, memberUserIds: string[] = []): Prisma.AuditLogWhereInput {
+  if (memberUserIds.length === 0) return { merchantId };
+  return {
+    OR: [
+      { merchantId },
+      {
+        chain: GLOBAL_CHAIN,
+        OR: [{ actorId: { in: memberUserIds } }, { targetType: "user", targetId: { in: memberUserIds } }],
+      },
+    ],
+  };
+}
+
+/**
+ * Newest first, keyset-paginated on the row id (monotonic within and across chains). With
+ * `memberUserIds`, also the security events of the shared chain (sign-ins, failures, sign-outs)
+ * in which one of those people acted or was the target: a merchant sees its own staff's, nobody
+ * else's. That needs an unscoped client, since those rows belong to no merchant.
+ */
 export function findAuditLogs(
   db: DbClient,
-  options: { merchantId: string; filters?: AuditFilters; limit?: number },
+  options: { merchantId: string; memberUserIds?: string[]; filters?: AuditFilters; limit?: number },
 ): Promise<AuditLog[]> {
   const f = options.filters ?? {};
   const where: Prisma.AuditLogWhereInput = {
-    merchantId: options.merchantId,
+    ...auditScope(options.merchantId, options.memberUserIds),
     ...(f.before ? { id: { lt: f.before } } : {}),
     ...(f.actor ? { actorLabel: { contains: f.actor, mode: "insensitive" } } : {}),
     ...(f.action ? { action: f.action.endsWith(".") ? { startsWith: f.action } : f.action } : {}),

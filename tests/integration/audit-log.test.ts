@@ -3,7 +3,7 @@ import { appendAuditLog, GLOBAL_CHAIN } from "@/lib/audit/append-audit-log";
 import { findAuditActions } from "@/lib/audit/find-audit-actions";
 import { auditFilterSchema, findAuditLogs } from "@/lib/audit/find-audit-logs";
 import { verifyAuditChain } from "@/lib/audit/verify-audit-chain";
-import { createMerchant } from "../factories";
+import { createMember, createMerchant } from "../factories";
 import { testDb } from "./db";
 
 describe("audit log", () => {
@@ -118,5 +118,36 @@ describe("audit log", () => {
       "team.role_changed",
     ]);
     expect(auditFilterSchema.safeParse({ action: "x; DROP" }).success).toBe(false);
+  });
+
+  it("shows a merchant its own staff's security events from the shared chain, and nobody else's", async () => {
+    const m = await createMerchant(db);
+    const staff = await createMember(db, { merchantId: m.id, role: "viewer" });
+    const stranger = await createMember(db);
+    const signIn = (user: { id: string; email: string }, action: string) =>
+      appendAuditLog(db, {
+        actor: { type: "user", id: user.id, label: user.email },
+        action,
+        target: { type: "user", id: user.id },
+      });
+    await signIn(staff.user, "auth.sign_in");
+    await signIn(stranger.user, "auth.sign_in");
+    await appendAuditLog(db, { merchantId: m.id, actor: { type: "system" }, action: "apikey.created" });
+    const members = [staff.user.id];
+    const rows = await findAuditLogs(db, { merchantId: m.id, memberUserIds: members });
+    expect(rows.map((r) => [r.action, r.actorId])).toEqual([
+      ["apikey.created", null],
+      ["auth.sign_in", staff.user.id],
+    ]);
+    expect(await findAuditActions(db, { merchantId: m.id, memberUserIds: members })).toEqual([
+      "apikey.created",
+      "auth.sign_in",
+    ]);
+    const onlyAuth = await findAuditLogs(db, {
+      merchantId: m.id,
+      memberUserIds: members,
+      filters: auditFilterSchema.parse({ action: "auth." }),
+    });
+    expect(onlyAuth.map((r) => r.actorId)).toEqual([staff.user.id]);
   });
 });

@@ -2,6 +2,7 @@
 // action and route handler that takes an id is called as Next calls it, with only the request
 // context faked (tests/support/next-request.ts), against the real database.
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { appendAuditLog } from "@/lib/audit/append-audit-log";
 import { createInvitation } from "@/lib/team/create-invitation";
 import { createMember } from "../factories";
 import {
@@ -33,6 +34,14 @@ describe("dashboard tenant isolation", () => {
   beforeAll(async () => {
     a = await createTenantWorld(db, { keyring, tag: "ALPHA", phone: "254711000111", paidToday: 1234 });
     b = await createTenantWorld(db, { keyring, tag: "BRAVO", phone: "254722000222", paidToday: 7777 });
+    // Sign-ins live in the shared chain: A's audit log may show A's staff's, never B's.
+    for (const w of [a, b]) {
+      await appendAuditLog(db, {
+        actor: { type: "user", id: w.owner.id, label: w.owner.email },
+        action: "auth.sign_in",
+        target: { type: "user", id: w.owner.id },
+      });
+    }
     await createInvitation(db, {
       merchantId: b.merchant.id,
       email: "invited-to-b@example.com",

@@ -2,9 +2,11 @@ import type { Metadata } from "next";
 import { DataTable } from "@/components/data-table";
 import { EmptyState } from "@/components/empty-state";
 import { PageHeader } from "@/components/page-header";
+import { GLOBAL_CHAIN } from "@/lib/audit/append-audit-log";
 import { findAuditActions } from "@/lib/audit/find-audit-actions";
 import { auditFilterSchema, findAuditLogs } from "@/lib/audit/find-audit-logs";
 import { verifyAuditChain } from "@/lib/audit/verify-audit-chain";
+import { getDb } from "@/lib/db";
 import { formatNairobiTime } from "@/lib/format";
 import { requireTenant } from "@/lib/session";
 
@@ -31,9 +33,23 @@ export default async function AuditLogPage({
   const raw = await searchParams;
   const parsed = auditFilterSchema.safeParse(raw);
   const filters = parsed.success ? parsed.data : {};
+  const members = await tenant.db.membership.findMany({
+    where: { merchantId: tenant.merchant.id },
+    select: { userId: true },
+  });
   const [rows, actions, check] = await Promise.all([
-    findAuditLogs(tenant.db, { merchantId: tenant.merchant.id, filters, limit: PAGE }),
-    findAuditActions(tenant.db, { merchantId: tenant.merchant.id }),
+    // Unscoped on purpose: staff sign-ins live in the shared chain; the filter names this merchant
+    // and its members only.
+    findAuditLogs(getDb(), {
+      merchantId: tenant.merchant.id,
+      memberUserIds: members.map((m) => m.userId),
+      filters,
+      limit: PAGE,
+    }),
+    findAuditActions(getDb(), {
+      merchantId: tenant.merchant.id,
+      memberUserIds: members.map((m) => m.userId),
+    }),
     verifyAuditChain(tenant.db, { chain: tenant.merchant.id }),
   ]);
   const { before: _before, ...kept } = filters;
@@ -50,7 +66,7 @@ export default async function AuditLogPage({
     <>
       <PageHeader
         title="Audit log"
-        description="Every staff action and security event. Rows are hash-chained: editing or deleting one is detected."
+        description="Every staff action, and your staff's sign-ins and failed attempts. Rows are hash-chained: editing or deleting one is detected."
         actions={
           check.ok ? (
             <p
@@ -148,7 +164,14 @@ export default async function AuditLogPage({
                 {formatNairobiTime(row.createdAt)}
               </td>
               <td className="px-4 py-2">{row.actorLabel ?? row.actorType}</td>
-              <td className="px-4 py-2 font-mono text-xs">{row.action}</td>
+              <td className="px-4 py-2 font-mono text-xs">
+                {row.action}
+                {row.chain === GLOBAL_CHAIN ? (
+                  <span className="ml-1 rounded bg-slate-100 px-1 font-sans text-[10px] uppercase text-slate-600">
+                    security
+                  </span>
+                ) : null}
+              </td>
               <td className="break-all px-4 py-2 font-mono text-xs text-slate-600">
                 {row.targetType ? `${row.targetType} ${row.targetId}` : "—"}
               </td>
