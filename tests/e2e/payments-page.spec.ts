@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { E2E_API_KEY, E2E_PASSWORD } from "../../playwright.config";
+import { E2E_API_KEY, E2E_PASSWORD, E2E_SIM_PORT } from "../../playwright.config";
 
 test("a merchant sees a payment arrive live, finds it by phone and exports the list", async ({
   page,
@@ -49,4 +49,29 @@ test("a merchant sees a payment arrive live, finds it by phone and exports the l
   expect(csv.split("\n")[0]).toContain("created_at,status,amount_kes,reference");
   expect(csv).toContain("LIVE-1");
   expect(csv.trim().split("\n")).toHaveLength(2);
+});
+
+test("a pending payment's page settles by itself when the customer answers", async ({
+  page,
+  request,
+  context,
+}) => {
+  const created = await request.post("/api/v1/payments", {
+    headers: { Authorization: `Bearer ${E2E_API_KEY}` },
+    data: { amount: 777, phone: "0722 000 555", reference: "WAIT-1" },
+  });
+  const payment = (await created.json()) as { id: string };
+  await page.goto("/login");
+  await page.getByLabel("Email").fill("owner@duka.example");
+  await page.getByLabel("Password").fill(E2E_PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByTestId("overview-stats")).toBeVisible();
+  await page.goto(`/payments/${payment.id}`);
+  await expect(page.getByText("Updating by itself")).toBeVisible();
+  const phone = await context.newPage();
+  await phone.goto(`http://localhost:${E2E_SIM_PORT}/phone?phone=254722000555`);
+  await phone.getByLabel("M-PESA PIN").fill("1234");
+  await phone.getByRole("button", { name: "Send", exact: true }).click();
+  await expect(page.getByTestId("timeline")).toContainText("Settled: paid", { timeout: 15_000 });
+  await expect(page.getByText("Updating by itself")).toHaveCount(0);
 });

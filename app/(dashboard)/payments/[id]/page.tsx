@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import { AutoRefresh } from "@/components/auto-refresh";
 import { PageHeader } from "@/components/page-header";
 import { PaymentStatus } from "@/components/payment-status";
 import { formatKes, formatNairobiTime } from "@/lib/format";
@@ -34,6 +35,7 @@ export default async function PaymentPage({ params }: { params: Promise<{ id: st
           </span>
         )}
         <PaymentStatus status={payment.status} />
+        {payment.status === "pending" ? <AutoRefresh /> : null}
         {payment.receipt ? <span className="font-mono">Receipt {payment.receipt}</span> : null}
         {payment.paidAmount !== null && payment.paidAmount !== payment.amount ? (
           <span className="text-orange-800">M-Pesa reported {formatKes(payment.paidAmount)}</span>
