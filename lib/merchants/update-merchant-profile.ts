@@ -12,7 +12,7 @@ export const merchantProfileSchema = z.object({
 });
 
 /** Renames the merchant (its slug, part of no URL customers see, stays); audited with old and new. */
-export function updateMerchantProfile(
+export async function updateMerchantProfile(
   db: DbClient,
   options: { merchantId: string; name: string; actor: { id: string; label: string } },
 ) {

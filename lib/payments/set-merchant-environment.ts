@@ -1,16 +1,24 @@
-import type { MpesaEnvironment } from "../../prisma/generated/prisma/enums";
+import type { MpesaEnvironment, Role } from "../../prisma/generated/prisma/enums";
 import { appendAuditLog } from "../audit/append-audit-log";
 import { type DbClient, inTransaction } from "../db-types";
 import { AppError } from "../errors";
 
 /**
  * Moves the merchant's money to another M-Pesa (simulator, sandbox, production). Refused until
- * that environment has credentials; audited, because it decides whether money is real.
+ * that environment has credentials; going live is for owners only; audited, because it decides
+ * whether money is real.
  */
-export function setMerchantEnvironment(
+export async function setMerchantEnvironment(
   db: DbClient,
-  options: { merchantId: string; environment: MpesaEnvironment; actor: { id: string; label: string } },
+  options: {
+    merchantId: string;
+    environment: MpesaEnvironment;
+    actor: { id: string; label: string; role: Role };
+  },
 ) {
+  if (options.environment === "production" && options.actor.role !== "owner")
+    throw new AppError("forbidden", "Only an owner can switch to production: it moves real money.");
+  const actor = { id: options.actor.id, label: options.actor.label };
   return inTransaction(db, async (tx) => {
     const merchant = await tx.merchant.findUniqueOrThrow({
       where: { id: options.merchantId },
@@ -32,7 +40,7 @@ export function setMerchantEnvironment(
     });
     await appendAuditLog(tx, {
       merchantId: options.merchantId,
-      actor: { type: "user", ...options.actor },
+      actor: { type: "user", ...actor },
       action: "merchant.environment_changed",
       target: { type: "merchant", id: options.merchantId },
       metadata: { from: merchant.environment, to: options.environment },

@@ -55,7 +55,11 @@ describe("M-Pesa settings", () => {
         certificatePem: "",
       },
     });
-    await setMerchantEnvironment(db, { merchantId, environment: "sandbox", actor });
+    await setMerchantEnvironment(db, {
+      merchantId,
+      environment: "sandbox",
+      actor: { ...actor, role: "admin" },
+    });
     const opened = await getMpesaCredentialOrThrow(db, keyring, merchantId);
     expect(opened).toMatchObject({
       environment: "sandbox",
@@ -91,8 +95,19 @@ describe("M-Pesa settings", () => {
       saveMpesaCredential(db, keyring, { merchantId, actor, form: { ...form, certificatePem: "not a pem" } }),
     ).rejects.toMatchObject({ publicMessage: expect.stringContaining("Certificate") });
     await expect(
-      setMerchantEnvironment(db, { merchantId, environment: "production", actor }),
+      setMerchantEnvironment(db, {
+        merchantId,
+        environment: "production",
+        actor: { ...actor, role: "owner" },
+      }),
     ).rejects.toMatchObject({ code: "conflict" });
+    await expect(
+      setMerchantEnvironment(db, {
+        merchantId,
+        environment: "production",
+        actor: { ...actor, role: "admin" },
+      }),
+    ).rejects.toMatchObject({ code: "forbidden" });
     expect(await db.mpesaCredential.count({ where: { merchantId } })).toBe(0);
     expect((await db.merchant.findUniqueOrThrow({ where: { id: merchantId } })).environment).toBe(
       "simulator",

@@ -161,7 +161,7 @@ export async function setEnvironmentAction(environment: unknown): Promise<{ erro
     await setMerchantEnvironment(tenant.db, {
       merchantId: tenant.merchant.id,
       environment: parsed.data,
-      actor: { id: tenant.user.id, label: tenant.user.email },
+      actor: { id: tenant.user.id, label: tenant.user.email, role: tenant.role },
     });
   } catch (error) {
     if (error instanceof AppError) return { error: error.publicMessage };

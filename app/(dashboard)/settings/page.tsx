@@ -137,7 +137,9 @@ export default async function SettingsPage({ searchParams }: { searchParams: Pro
                 hasCertificate: Boolean(edited?.certificatePem),
               }}
             />
-            {edited && editing !== tenant.merchant.environment ? (
+            {edited &&
+            editing !== tenant.merchant.environment &&
+            (editing !== "production" || tenant.role === "owner") ? (
               <div className="mt-3">
                 <UseEnvironmentButton environment={editing} />
               </div>
