@@ -67,8 +67,9 @@ export const ROLE_LABELS: Record<Role, string> = {
 
 /** What each role is for, in the words the team settings and the README use. */
 export const ROLE_DESCRIPTIONS: Record<Role, string> = {
-  owner: "Everything, including M-Pesa credentials and making or removing other owners.",
-  admin: "Everything except touching owners: team, M-Pesa settings, API keys, payouts, reviews.",
+  owner: "Everything, including switching to production and making or removing other owners.",
+  admin:
+    "Everything except touching owners or going live: team, M-Pesa settings, API keys, payouts, reviews.",
   approver: "Sees full phone numbers, approves payouts others requested, resolves mismatches.",
   developer: "API keys, callbacks (view and replay), checkout links and test payments.",
   viewer: "Read-only: payments, payouts and settings, with phone numbers masked.",
