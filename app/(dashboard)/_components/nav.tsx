@@ -1,6 +1,6 @@
 "use client";
 
-import Link from "next/link";
+import Link, { useLinkStatus } from "next/link";
 import { usePathname } from "next/navigation";
 
 const ITEMS = [
@@ -30,9 +30,24 @@ export function Nav() {
             }`}
           >
             {item.label}
+            <Pending />
           </Link>
         );
       })}
     </nav>
   );
+}
+
+/**
+ * A dot beside the link being opened while its page renders on the server. (No loading.tsx: a
+ * streamed page would answer 200 before a role check could answer 403 or 404.)
+ */
+function Pending() {
+  const { pending } = useLinkStatus();
+  return pending ? (
+    <span className="ml-2 inline-flex">
+      <span className="size-2 animate-pulse rounded-full bg-brand-600" aria-hidden />
+      <span className="sr-only">(loading)</span>
+    </span>
+  ) : null;
 }
