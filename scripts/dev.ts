@@ -154,10 +154,16 @@ function stopChild(child: ChildProcess): Promise<void> {
 }
 
 const cleanups: (() => Promise<void> | void)[] = [];
+let stopping = false;
 function stopOnSignals(cleanup: () => Promise<void> | void) {
   if (cleanups.length === 0) {
     for (const signal of ["SIGINT", "SIGTERM"] as const) {
-      process.once(signal, async () => {
+      // `on`, not `once`: a signal sent to the whole process group arrives twice (directly and
+      // relayed by tsx), and a second one with no handler would kill us mid-cleanup, orphaning
+      // the embedded PostgreSQL.
+      process.on(signal, async () => {
+        if (stopping) return;
+        stopping = true;
         for (const fn of [...cleanups].reverse()) await fn();
         process.exit(0);
       });

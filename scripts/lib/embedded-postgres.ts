@@ -11,9 +11,11 @@ import {
   cpSync,
   existsSync,
   mkdirSync,
+  readdirSync,
   readFileSync,
   renameSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from "node:fs";
 import { createRequire } from "node:module";
@@ -139,6 +141,43 @@ function processAlive(pid: number): boolean {
   }
 }
 
+const THROWAWAY_PREFIX = "malipo-pg-";
+
+/**
+ * Stops and removes throwaway servers whose launcher died without cleaning up (a test run killed
+ * mid-way, a webServer torn down hard), so a machine that runs the suite every day does not fill
+ * up with idle PostgreSQL processes. Only folders whose owner is gone are touched, and a folder
+ * with no owner file yet (another launcher still starting) only once it is an hour old.
+ */
+function sweepOrphanedThrowaways(stop: (dataDir: string) => void, log: (msg: string) => void): void {
+  let names: string[];
+  try {
+    names = readdirSync(tmpdir()).filter((name) => name.startsWith(THROWAWAY_PREFIX));
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const home = join(tmpdir(), name);
+    const ownerFile = join(home, "owner.pid");
+    try {
+      if (existsSync(ownerFile)) {
+        const owner = Number(readFileSync(ownerFile, "utf8"));
+        if (owner > 0 && processAlive(owner)) continue;
+      } else if (Date.now() - statSync(home).mtimeMs < 3_600_000) continue;
+      const dataDir = join(home, "data");
+      if (existsSync(join(dataDir, "postmaster.pid"))) {
+        log(`stopping a throwaway PostgreSQL left by an earlier run (${home})`);
+        stop(dataDir);
+      }
+      rmSync(home, { recursive: true, force: true });
+      const socket = createHash("sha256").update(dataDir).digest("hex").slice(0, 8);
+      rmSync(join(tmpdir(), `malipo-pgsock-${socket}`), { recursive: true, force: true });
+    } catch {
+      // another launcher swept it first, or it is not ours to remove: leave it
+    }
+  }
+}
+
 export async function startEmbeddedPostgres(options: {
   dataDir?: string;
   port?: number;
@@ -153,7 +192,7 @@ export async function startEmbeddedPostgres(options: {
   const binDir = join(readableBinaries(native, user), "bin");
 
   let dataDir = resolve(
-    options.dataDir ?? join(tmpdir(), `malipo-pg-${randomBytes(6).toString("hex")}`, "data"),
+    options.dataDir ?? join(tmpdir(), `${THROWAWAY_PREFIX}${randomBytes(6).toString("hex")}`, "data"),
   );
   if (!prepareDir(dirname(dataDir), user)) {
     const hash = createHash("sha256").update(dataDir).digest("hex").slice(0, 10);
@@ -181,6 +220,11 @@ export async function startEmbeddedPostgres(options: {
       env: { ...process.env, LC_ALL: "C", LANG: "C" },
       ...extra,
     });
+
+  sweepOrphanedThrowaways(
+    (orphan) => run("pg_ctl", ["-D", orphan, "-m", "immediate", "-w", "stop"], { stdio: "ignore" }),
+    log,
+  );
 
   if (!existsSync(join(dataDir, "PG_VERSION"))) {
     const init = run("initdb", [
