@@ -16,6 +16,16 @@ export const MERCHANT_COOKIE = "malipo_merchant";
 
 export interface Tenant extends TenantContext {
   db: TenantDb;
+  /** Who is acting, as core operations and the audit log name them. */
+  actor: { id: string; label: string; role: TenantContext["role"] };
+}
+
+function toTenant(ctx: TenantContext): Tenant {
+  return {
+    ...ctx,
+    db: tenantDb(getDb(), ctx.merchant.id),
+    actor: { id: ctx.user.id, label: ctx.user.email, role: ctx.role },
+  };
 }
 
 const loadTenant = cache(async (permission: Permission): Promise<Tenant> => {
@@ -25,7 +35,7 @@ const loadTenant = cache(async (permission: Permission): Promise<Tenant> => {
   const merchantSlug = (await cookies()).get(MERCHANT_COOKIE)?.value ?? null;
   try {
     const ctx = await resolveTenant(getDb(), { userId, merchantSlug, permission });
-    return { ...ctx, db: tenantDb(getDb(), ctx.merchant.id) };
+    return toTenant(ctx);
   } catch (error) {
     if (error instanceof AppError && error.code === "unauthenticated") redirect("/logout?expired=1");
     if (error instanceof AppError && error.code === "forbidden") forbidden();
@@ -50,7 +60,7 @@ export async function tenantForRoute(permission: Permission): Promise<Tenant | R
   const merchantSlug = (await cookies()).get(MERCHANT_COOKIE)?.value ?? null;
   try {
     const ctx = await resolveTenant(getDb(), { userId, merchantSlug, permission });
-    return { ...ctx, db: tenantDb(getDb(), ctx.merchant.id) };
+    return toTenant(ctx);
   } catch (error) {
     if (error instanceof AppError) {
       return Response.json(

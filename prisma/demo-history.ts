@@ -9,20 +9,15 @@ import { maskPhone } from "../lib/redact";
 import type { PaymentStatus } from "./generated/prisma/enums";
 
 const PHONES = ["254712345678", "254722000111", "254733444555", "254701234567", "254798765432"];
-const OUTCOMES: { status: PaymentStatus; code: string; desc: string }[] = [
-  { status: "paid", code: "0", desc: "The service request is processed successfully." },
-  { status: "paid", code: "0", desc: "The service request is processed successfully." },
-  { status: "paid", code: "0", desc: "The service request is processed successfully." },
-  { status: "paid", code: "0", desc: "The service request is processed successfully." },
-  { status: "paid", code: "0", desc: "The service request is processed successfully." },
-  { status: "paid", code: "0", desc: "The service request is processed successfully." },
-  { status: "paid", code: "0", desc: "The service request is processed successfully." },
-  { status: "paid", code: "0", desc: "The service request is processed successfully." },
-  { status: "paid", code: "0", desc: "The service request is processed successfully." },
+const PAID = { status: "paid", code: "0", desc: "The service request is processed successfully." } as const;
+/** About three in four attempts are paid, as on a healthy till. */
+const OUTCOMES: readonly { status: PaymentStatus; code: string; desc: string }[] = [
+  ...Array<typeof PAID>(9).fill(PAID),
   { status: "cancelled", code: "1032", desc: "Request cancelled by user" },
   { status: "failed", code: "1", desc: "The balance is insufficient for the transaction." },
   { status: "timed_out", code: "1037", desc: "DS timeout user cannot be reached" },
 ];
+const AMOUNTS = [50, 120, 250, 480, 1000, 1250, 2500, 3800] as const;
 
 /** Deterministic, so two fresh machines show the same demo. */
 function random(seed: number) {
@@ -39,16 +34,17 @@ export async function seedDemoHistory(
 ): Promise<void> {
   const now = options.now ?? new Date();
   const next = random(2026);
+  const pick = <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)] as T;
   const phone = (msisdn: string) => ({
     phoneSealed: seal(options.keyring, msisdn, phoneContext(options.merchantId)),
     phoneHash: lookupHash(options.keyring, msisdn, "phone"),
     phoneMasked: maskPhone(msisdn),
   });
   const rows = Array.from({ length: 48 }, (_, i) => {
-    const outcome = OUTCOMES[Math.floor(next() * OUTCOMES.length)] ?? OUTCOMES[0];
+    const outcome = pick(OUTCOMES);
     const createdAt = new Date(now.getTime() - (1 + Math.floor(next() * 14 * 24 * 60)) * 60_000);
-    const amount = [50, 120, 250, 480, 1000, 1250, 2500, 3800][Math.floor(next() * 8)] ?? 100;
-    const paid = outcome?.status === "paid";
+    const amount = pick(AMOUNTS);
+    const paid = outcome.status === "paid";
     const msisdn = PHONES[i % PHONES.length] ?? "254712345678";
     return {
       merchantId: options.merchantId,
@@ -56,12 +52,12 @@ export async function seedDemoHistory(
       ...phone(msisdn),
       reference: `DEMO-${String(1001 + i)}`,
       description: "Demo order",
-      status: outcome?.status ?? "paid",
+      status: outcome.status,
       checkoutRequestId: `ws_CO_DEMO${String(1001 + i).padStart(8, "0")}`,
       merchantRequestId: `demo-${1001 + i}`,
       receipt: paid ? `TL${String(1001 + i).padStart(4, "0")}DEMO` : null,
-      resultCode: outcome?.code ?? "0",
-      resultDesc: outcome?.desc ?? null,
+      resultCode: outcome.code,
+      resultDesc: outcome.desc,
       paidAmount: paid ? amount : null,
       payerPhoneMasked: paid ? maskPhone(msisdn) : null,
       settledAt: new Date(createdAt.getTime() + 20_000),

@@ -1,16 +1,10 @@
 import { z } from "zod";
 import type { AuditLog, Prisma } from "../../prisma/generated/prisma/client";
 import type { DbClient } from "../db-types";
+import { blankToUndefined, kenyanDayRange, kenyanDaySchema } from "../kenyan-days";
 import { GLOBAL_CHAIN } from "./append-audit-log";
 
-const blankToUndefined = (v: unknown) => (v === "" || v === null ? undefined : v);
-const day = z.preprocess(
-  blankToUndefined,
-  z
-    .string()
-    .regex(/^\d{4}-\d{2}-\d{2}$/, "Use YYYY-MM-DD")
-    .optional(),
-);
+const day = z.preprocess(blankToUndefined, kenyanDaySchema.optional());
 
 /** The audit log page's filters, from its query string. Dates are inclusive Kenyan days. */
 export const auditFilterSchema = z.object({
@@ -32,8 +26,6 @@ export const auditFilterSchema = z.object({
 });
 
 export type AuditFilters = z.infer<typeof auditFilterSchema>;
-
-const KENYA_OFFSET = "+03:00";
 
 /** A merchant's own chain, plus the shared chain's events about its members when they are given. */
 export function auditScope(merchantId: string, memberUserIds: string[] = []): Prisma.AuditLogWhereInput {
@@ -65,16 +57,7 @@ export function findAuditLogs(
     ...(f.before ? { id: { lt: f.before } } : {}),
     ...(f.actor ? { actorLabel: { contains: f.actor, mode: "insensitive" } } : {}),
     ...(f.action ? { action: f.action.endsWith(".") ? { startsWith: f.action } : f.action } : {}),
-    ...(f.from || f.to
-      ? {
-          createdAt: {
-            ...(f.from ? { gte: new Date(`${f.from}T00:00:00${KENYA_OFFSET}`) } : {}),
-            ...(f.to
-              ? { lt: new Date(new Date(`${f.to}T00:00:00${KENYA_OFFSET}`).getTime() + 86_400_000) }
-              : {}),
-          },
-        }
-      : {}),
+    createdAt: kenyanDayRange(f.from, f.to),
   };
   return db.auditLog.findMany({ where, orderBy: { id: "desc" }, take: Math.min(options.limit ?? 50, 200) });
 }

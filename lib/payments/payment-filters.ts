@@ -5,18 +5,16 @@ import { z } from "zod";
 import type { Prisma } from "../../prisma/generated/prisma/client";
 import type { Keyring } from "../crypto/keyring";
 import { lookupHash } from "../crypto/seal";
+import { blankToUndefined, kenyanDayRange, kenyanDaySchema } from "../kenyan-days";
 import { normalizeKenyanPhone } from "./phone";
-
-const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "Use YYYY-MM-DD");
-const blankToUndefined = (v: unknown) => (v === "" || v === null ? undefined : v);
 
 export const paymentFilterSchema = z.object({
   status: z.preprocess(
     blankToUndefined,
     z.enum(["pending", "paid", "failed", "cancelled", "timed_out", "needs_review", "reversed"]).optional(),
   ),
-  from: z.preprocess(blankToUndefined, day.optional()),
-  to: z.preprocess(blankToUndefined, day.optional()),
+  from: z.preprocess(blankToUndefined, kenyanDaySchema.optional()),
+  to: z.preprocess(blankToUndefined, kenyanDaySchema.optional()),
   minAmount: z.preprocess(blankToUndefined, z.coerce.number().int().min(0).optional()),
   maxAmount: z.preprocess(blankToUndefined, z.coerce.number().int().min(0).optional()),
   reference: z.preprocess(blankToUndefined, z.string().trim().max(12).optional()),
@@ -25,12 +23,6 @@ export const paymentFilterSchema = z.object({
 });
 
 export type PaymentFilters = z.infer<typeof paymentFilterSchema>;
-
-/** Start of a Kenyan day (UTC+3, no daylight saving) as an instant. */
-function nairobiDay(date: string, endOfDay: boolean): Date {
-  const start = new Date(`${date}T00:00:00+03:00`);
-  return endOfDay ? new Date(start.getTime() + 86_400_000) : start;
-}
 
 /** The Prisma `where` for a merchant's payments under these filters (an unusable phone matches nothing). */
 export function paymentWhere(
@@ -42,14 +34,7 @@ export function paymentWhere(
   return {
     merchantId,
     ...(filters.status ? { status: filters.status } : {}),
-    ...(filters.from || filters.to
-      ? {
-          createdAt: {
-            ...(filters.from ? { gte: nairobiDay(filters.from, false) } : {}),
-            ...(filters.to ? { lt: nairobiDay(filters.to, true) } : {}),
-          },
-        }
-      : {}),
+    createdAt: kenyanDayRange(filters.from, filters.to),
     ...(filters.minAmount !== undefined || filters.maxAmount !== undefined
       ? {
           amount: {

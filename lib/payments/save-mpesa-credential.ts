@@ -1,5 +1,6 @@
 import { createPublicKey } from "node:crypto";
 import { z } from "zod";
+import { MpesaEnvironment } from "../../prisma/generated/prisma/enums";
 import { appendAuditLog } from "../audit/append-audit-log";
 import type { Keyring } from "../crypto/keyring";
 import { type DbClient, inTransaction } from "../db-types";
@@ -20,7 +21,7 @@ const secret = z
 
 export const mpesaCredentialFormSchema = z
   .object({
-    environment: z.enum(["simulator", "sandbox", "production"], "Choose an environment."),
+    environment: z.enum(MpesaEnvironment, "Choose an environment."),
     accountType: z.enum(["paybill", "till"], "Choose paybill or till."),
     stkShortcode: digits("STK shortcode"),
     tillNumber: z.string().trim().max(8).optional(),

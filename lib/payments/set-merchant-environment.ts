@@ -18,7 +18,6 @@ export async function setMerchantEnvironment(
 ) {
   if (options.environment === "production" && options.actor.role !== "owner")
     throw new AppError("forbidden", "Only an owner can switch to production: it moves real money.");
-  const actor = { id: options.actor.id, label: options.actor.label };
   return inTransaction(db, async (tx) => {
     const merchant = await tx.merchant.findUniqueOrThrow({
       where: { id: options.merchantId },
@@ -40,7 +39,7 @@ export async function setMerchantEnvironment(
     });
     await appendAuditLog(tx, {
       merchantId: options.merchantId,
-      actor: { type: "user", ...actor },
+      actor: { type: "user", ...options.actor },
       action: "merchant.environment_changed",
       target: { type: "merchant", id: options.merchantId },
       metadata: { from: merchant.environment, to: options.environment },

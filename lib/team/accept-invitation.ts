@@ -5,12 +5,19 @@ import { type DbClient, inTransaction } from "../db-types";
 import { AppError } from "../errors";
 import { hashPassword, passwordProblem, verifyPassword } from "../security/password";
 import { hashInvitationToken } from "./create-invitation";
+import { invitationState } from "./get-invitation-by-token";
 
 export const acceptInvitationSchema = z.object({
   token: z.string().min(20).max(100),
   name: z.string().trim().max(100).optional(),
   password: z.string().max(256),
 });
+
+const REFUSED = {
+  accepted: "This invitation was already accepted: sign in instead.",
+  revoked: "This invitation was withdrawn. Ask for a new one.",
+  expired: "This invitation has expired. Ask for a new one.",
+} as const;
 
 type LockedInvitation = {
   id: string;
@@ -40,12 +47,15 @@ export async function acceptInvitation(
       SELECT id, merchant_id, email, role, expires_at, accepted_at, revoked_at
       FROM invitations WHERE token_hash = ${hashInvitationToken(token)} FOR UPDATE`;
     if (!invitation) throw new AppError("not_found", "This invitation link is not valid.");
-    if (invitation.accepted_at)
-      throw new AppError("conflict", "This invitation was already accepted: sign in instead.");
-    if (invitation.revoked_at)
-      throw new AppError("conflict", "This invitation was withdrawn. Ask for a new one.");
-    if (invitation.expires_at <= now)
-      throw new AppError("conflict", "This invitation has expired. Ask for a new one.");
+    const state = invitationState(
+      {
+        acceptedAt: invitation.accepted_at,
+        revokedAt: invitation.revoked_at,
+        expiresAt: invitation.expires_at,
+      },
+      now,
+    );
+    if (state !== "pending") throw new AppError("conflict", REFUSED[state]);
     let user = await tx.user.findUnique({ where: { email: invitation.email } });
     const newAccount = !user;
     if (user) {

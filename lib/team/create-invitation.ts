@@ -1,16 +1,16 @@
 import { createHash, randomBytes } from "node:crypto";
 import { z } from "zod";
-import type { Role } from "../../prisma/generated/prisma/enums";
+import { Role } from "../../prisma/generated/prisma/enums";
 import { appendAuditLog } from "../audit/append-audit-log";
 import { type DbClient, inTransaction } from "../db-types";
 import { AppError } from "../errors";
-import { assertMayGrant, ROLES } from "./rules";
+import { assertMayGrant } from "./rules";
 
 export const INVITATION_TTL_MS = 7 * 24 * 3_600_000;
 
 export const invitationInputSchema = z.object({
   email: z.string().trim().toLowerCase().max(254).pipe(z.email("Enter the teammate's email address.")),
-  role: z.enum(ROLES, "Choose a role."),
+  role: z.enum(Role, "Choose a role."),
 });
 
 export function hashInvitationToken(token: string): string {

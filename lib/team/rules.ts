@@ -4,8 +4,6 @@
 import type { Role } from "../../prisma/generated/prisma/enums";
 import { AppError } from "../errors";
 
-export const ROLES = ["owner", "admin", "approver", "developer", "viewer"] as const satisfies readonly Role[];
-
 /** Throws unless `actorRole` may grant `role` (inviting, or changing someone to it). */
 export function assertMayGrant(actorRole: Role, role: Role): void {
   if (role === "owner" && actorRole !== "owner")

@@ -143,6 +143,10 @@ function processAlive(pid: number): boolean {
 
 const THROWAWAY_PREFIX = "malipo-pg-";
 
+/** Unix sockets need a short path: one per data folder, named by its hash. */
+const socketDirFor = (dataDir: string) =>
+  join(tmpdir(), `malipo-pgsock-${createHash("sha256").update(dataDir).digest("hex").slice(0, 8)}`);
+
 /**
  * Stops and removes throwaway servers whose launcher died without cleaning up (a test run killed
  * mid-way, a webServer torn down hard), so a machine that runs the suite every day does not fill
@@ -170,8 +174,7 @@ function sweepOrphanedThrowaways(stop: (dataDir: string) => void, log: (msg: str
         stop(dataDir);
       }
       rmSync(home, { recursive: true, force: true });
-      const socket = createHash("sha256").update(dataDir).digest("hex").slice(0, 8);
-      rmSync(join(tmpdir(), `malipo-pgsock-${socket}`), { recursive: true, force: true });
+      rmSync(socketDirFor(dataDir), { recursive: true, force: true });
     } catch {
       // another launcher swept it first, or it is not ours to remove: leave it
     }
@@ -207,10 +210,7 @@ export async function startEmbeddedPostgres(options: {
   }
   const home = dirname(dataDir);
   const logFile = join(home, "postgres.log");
-  const socketDir = join(
-    tmpdir(),
-    `malipo-pgsock-${createHash("sha256").update(dataDir).digest("hex").slice(0, 8)}`,
-  );
+  const socketDir = socketDirFor(dataDir);
   prepareDir(socketDir, user);
 
   const run = (cmd: string, args: string[], extra: SpawnSyncOptions = {}) =>

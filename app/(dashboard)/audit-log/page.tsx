@@ -33,23 +33,22 @@ export default async function AuditLogPage({
   const raw = await searchParams;
   const parsed = auditFilterSchema.safeParse(raw);
   const filters = parsed.success ? parsed.data : {};
-  const members = await tenant.db.membership.findMany({
-    where: { merchantId: tenant.merchant.id },
-    select: { userId: true },
-  });
+  const memberUserIds = (
+    await tenant.db.membership.findMany({
+      where: { merchantId: tenant.merchant.id },
+      select: { userId: true },
+    })
+  ).map((m) => m.userId);
   const [rows, actions, check] = await Promise.all([
     // Unscoped on purpose: staff sign-ins live in the shared chain; the filter names this merchant
     // and its members only.
     findAuditLogs(getDb(), {
       merchantId: tenant.merchant.id,
-      memberUserIds: members.map((m) => m.userId),
+      memberUserIds,
       filters,
       limit: PAGE,
     }),
-    findAuditActions(getDb(), {
-      merchantId: tenant.merchant.id,
-      memberUserIds: members.map((m) => m.userId),
-    }),
+    findAuditActions(getDb(), { merchantId: tenant.merchant.id, memberUserIds }),
     verifyAuditChain(tenant.db, { chain: tenant.merchant.id }),
   ]);
   const { before: _before, ...kept } = filters;

@@ -16,7 +16,7 @@ export async function replayAction(inboxId: unknown): Promise<{ message: string 
       merchantId: tenant.merchant.id,
       inboxId: id.data,
       keyring: paymentsRuntime().deps.keyring,
-      actor: { id: tenant.user.id, label: tenant.user.email },
+      actor: tenant.actor,
     });
     revalidatePath("/callbacks");
     return { message: outcome === "processed" ? "Replayed: processed." : `Replayed: ${outcome}.` };

@@ -25,7 +25,7 @@ export async function createLinkAction(_prev: CreateLinkState, form: FormData): 
   const session = await createCheckoutSession(tenant.db, { merchantId: tenant.merchant.id, ...input.data });
   await appendAuditLog(tenant.db, {
     merchantId: tenant.merchant.id,
-    actor: { type: "user", id: tenant.user.id, label: tenant.user.email },
+    actor: { type: "user", ...tenant.actor },
     action: "checkout.created",
     target: { type: "checkout_session", id: session.id },
     metadata: { amount: session.amount, reference: session.reference },
@@ -40,7 +40,7 @@ export async function cancelLinkAction(sessionId: unknown): Promise<{ error: str
     await cancelCheckoutSession(tenant.db, {
       merchantId: tenant.merchant.id,
       sessionId: z.uuid().parse(sessionId),
-      actor: { id: tenant.user.id, label: tenant.user.email },
+      actor: tenant.actor,
     });
     revalidatePath("/checkout-links");
     return { error: null };

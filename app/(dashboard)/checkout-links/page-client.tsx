@@ -1,6 +1,7 @@
 "use client";
 
 import { useActionState, useTransition } from "react";
+import { CopyButton } from "@/components/copy-button";
 import { FormError } from "@/components/form-message";
 import { type CreateLinkState, cancelLinkAction, createLinkAction } from "./actions";
 
@@ -52,13 +53,7 @@ export function LinkActions({ id, url, open }: { id: string; url: string; open: 
   const [pending, start] = useTransition();
   return (
     <span className="flex flex-wrap gap-2">
-      <button
-        type="button"
-        onClick={() => navigator.clipboard?.writeText(url)}
-        className="rounded-md border border-slate-300 bg-white px-2 py-1 text-xs font-medium"
-      >
-        Copy link
-      </button>
+      <CopyButton value={url} />
       {open ? (
         <button
           type="button"

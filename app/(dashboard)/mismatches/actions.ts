@@ -26,11 +26,11 @@ export async function resolveAction(_prev: ResolveState, form: FormData): Promis
     const message = input.error.issues.find((i) => i.path.includes("checkoutSessionId"))?.message;
     return { error: message ?? "Choose an action and write a note.", done: false };
   }
-  const actor = { id: tenant.user.id, label: tenant.user.email };
   const merchantId = tenant.merchant.id;
   try {
-    if (input.data.action === "match") await matchReviewItem(tenant.db, { merchantId, ...input.data, actor });
-    else await resolveReviewItem(tenant.db, { merchantId, ...input.data, actor });
+    if (input.data.action === "match")
+      await matchReviewItem(tenant.db, { merchantId, ...input.data, actor: tenant.actor });
+    else await resolveReviewItem(tenant.db, { merchantId, ...input.data, actor: tenant.actor });
     revalidatePath("/mismatches");
     return { error: null, done: true };
   } catch (error) {

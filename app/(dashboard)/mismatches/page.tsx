@@ -52,7 +52,7 @@ export default async function MismatchesPage() {
         paidAmount: true,
       },
     }),
-    findMatchCandidates(tenant.db, { merchantId: tenant.merchant.id }),
+    items.length > 0 ? findMatchCandidates(tenant.db, { merchantId: tenant.merchant.id }) : [],
   ]);
   const paymentById = new Map(payments.map((p) => [p.id, p]));
   const mayResolve = can(tenant.role, "review:resolve");

@@ -15,9 +15,8 @@ import { requireTenant } from "@/lib/session";
 import { createInvitation } from "@/lib/team/create-invitation";
 import { removeMember } from "@/lib/team/remove-member";
 import { revokeInvitation } from "@/lib/team/revoke-invitation";
-import { ROLES } from "@/lib/team/rules";
 import { updateMemberRole } from "@/lib/team/update-member-role";
-import type { MpesaEnvironment, Role } from "@/prisma/generated/prisma/enums";
+import { MpesaEnvironment, Role } from "@/prisma/generated/prisma/enums";
 
 export type KeyState = { error: string | null; key: string | null };
 
@@ -27,7 +26,7 @@ export async function createKeyAction(_prev: KeyState, form: FormData): Promise<
     const { key } = await createApiKey(tenant.db, {
       merchantId: tenant.merchant.id,
       name: String(form.get("name") ?? ""),
-      actor: { id: tenant.user.id, label: tenant.user.email },
+      actor: tenant.actor,
     });
     revalidatePath("/settings");
     return { error: null, key };
@@ -43,7 +42,7 @@ export async function revokeKeyAction(apiKeyId: unknown): Promise<void> {
   await revokeApiKey(tenant.db, {
     merchantId: tenant.merchant.id,
     apiKeyId: id,
-    actor: { id: tenant.user.id, label: tenant.user.email },
+    actor: tenant.actor,
   });
   revalidatePath("/settings");
 }
@@ -57,7 +56,7 @@ export async function inviteAction(_prev: InviteState, form: FormData): Promise<
       merchantId: tenant.merchant.id,
       email: String(form.get("email") ?? ""),
       role: String(form.get("role") ?? "") as Role,
-      actor: { id: tenant.user.id, label: tenant.user.email, role: tenant.role },
+      actor: tenant.actor,
     });
     revalidatePath("/settings");
     return { error: null, link: `${appUrl()}/invite/${token}`, email: invitation.email };
@@ -67,7 +66,7 @@ export async function inviteAction(_prev: InviteState, form: FormData): Promise<
   }
 }
 
-const memberChangeSchema = z.object({ membershipId: z.uuid(), role: z.enum(ROLES) });
+const memberChangeSchema = z.object({ membershipId: z.uuid(), role: z.enum(Role) });
 
 /** Changes a teammate's role; answers with a message instead of throwing, for the inline form. */
 export async function changeRoleAction(input: unknown): Promise<{ error: string | null }> {
@@ -78,7 +77,7 @@ export async function changeRoleAction(input: unknown): Promise<{ error: string 
     updateMemberRole(tenant.db, {
       merchantId: tenant.merchant.id,
       ...parsed.data,
-      actor: { id: tenant.user.id, label: tenant.user.email, role: tenant.role },
+      actor: tenant.actor,
     }),
   );
 }
@@ -91,7 +90,7 @@ export async function removeMemberAction(membershipId: unknown): Promise<{ error
     removeMember(tenant.db, {
       merchantId: tenant.merchant.id,
       membershipId: id.data,
-      actor: { id: tenant.user.id, label: tenant.user.email, role: tenant.role },
+      actor: tenant.actor,
     }),
   );
 }
@@ -104,7 +103,7 @@ export async function revokeInvitationAction(invitationId: unknown): Promise<{ e
     revokeInvitation(tenant.db, {
       merchantId: tenant.merchant.id,
       invitationId: id.data,
-      actor: { id: tenant.user.id, label: tenant.user.email, role: tenant.role },
+      actor: tenant.actor,
     }),
   );
 }
@@ -143,7 +142,7 @@ export async function saveMpesaAction(_prev: MpesaState, form: FormData): Promis
         certificatePem: text("certificatePem"),
         c2bVersion: text("c2bVersion") === "v2" ? "v2" : "v1",
       },
-      actor: { id: tenant.user.id, label: tenant.user.email },
+      actor: tenant.actor,
     });
     revalidatePath("/settings");
     return { error: null, saved: true };
@@ -155,13 +154,13 @@ export async function saveMpesaAction(_prev: MpesaState, form: FormData): Promis
 
 export async function setEnvironmentAction(environment: unknown): Promise<{ error: string | null }> {
   const tenant = await requireTenant("mpesa:manage");
-  const parsed = z.enum(["simulator", "sandbox", "production"]).safeParse(environment);
+  const parsed = z.enum(MpesaEnvironment).safeParse(environment);
   if (!parsed.success) return { error: "Choose an environment." };
   try {
     await setMerchantEnvironment(tenant.db, {
       merchantId: tenant.merchant.id,
       environment: parsed.data,
-      actor: { id: tenant.user.id, label: tenant.user.email, role: tenant.role },
+      actor: tenant.actor,
     });
   } catch (error) {
     if (error instanceof AppError) return { error: error.publicMessage };
@@ -177,7 +176,7 @@ export async function registerC2bAction(): Promise<{ error: string | null; messa
   try {
     const result = await registerC2bUrls(tenant.db, paymentsRuntime().deps, {
       merchantId: tenant.merchant.id,
-      actor: { type: "user", id: tenant.user.id, label: tenant.user.email },
+      actor: { type: "user", ...tenant.actor },
     });
     return { error: null, message: `C2B URLs registered. M-Pesa said: ${result.description || "accepted"}.` };
   } catch (error) {
@@ -195,7 +194,7 @@ export async function updateProfileAction(_prev: ProfileState, form: FormData): 
     await updateMerchantProfile(tenant.db, {
       merchantId: tenant.merchant.id,
       name: String(form.get("name") ?? ""),
-      actor: { id: tenant.user.id, label: tenant.user.email },
+      actor: tenant.actor,
     });
   } catch (error) {
     if (error instanceof AppError) return { error: error.publicMessage, saved: false };

@@ -1,7 +1,9 @@
 "use client";
 
 import { useActionState, useState, useTransition } from "react";
+import { CopyButton } from "@/components/copy-button";
 import { FormError, FormSuccess } from "@/components/form-message";
+import { ROLE_LABELS } from "@/lib/permissions";
 import {
   changeRoleAction,
   createKeyAction,
@@ -69,12 +71,8 @@ export function RevokeButton({ apiKeyId }: { apiKeyId: string }) {
   );
 }
 
-const ROLE_OPTIONS = [
-  ["admin", "Admin"],
-  ["approver", "Approver"],
-  ["developer", "Developer"],
-  ["viewer", "Viewer"],
-] as const;
+/** Every role but owner, which only an owner may grant (offered separately). */
+const ROLE_OPTIONS = Object.entries(ROLE_LABELS).filter(([role]) => role !== "owner");
 
 export function InviteForm({ mayInviteOwner }: { mayInviteOwner: boolean }) {
   const [state, action, pending] = useActionState<InviteState, FormData>(inviteAction, {
@@ -119,23 +117,10 @@ export function InviteForm({ mayInviteOwner }: { mayInviteOwner: boolean }) {
           <code className="mt-1 block break-all font-mono text-xs" data-testid="invitation-link">
             {state.link}
           </code>
-          <CopyButton value={state.link} />
+          <CopyButton value={state.link} className="mt-2" />
         </div>
       ) : null}
     </div>
-  );
-}
-
-function CopyButton({ value }: { value: string }) {
-  const [copied, setCopied] = useState(false);
-  return (
-    <button
-      type="button"
-      onClick={() => navigator.clipboard?.writeText(value).then(() => setCopied(true))}
-      className="mt-2 rounded-md border border-slate-300 bg-white px-2 py-1 text-xs font-medium"
-    >
-      {copied ? "Copied" : "Copy link"}
-    </button>
   );
 }
 

@@ -7,7 +7,7 @@ import { paymentsRuntime } from "@/lib/payments-runtime";
 import { can, ROLE_DESCRIPTIONS, ROLE_LABELS } from "@/lib/permissions";
 import { requireTenant } from "@/lib/session";
 import { findTeam } from "@/lib/team/find-team";
-import type { MpesaEnvironment } from "@/prisma/generated/prisma/enums";
+import { MpesaEnvironment } from "@/prisma/generated/prisma/enums";
 import {
   CreateKeyForm,
   InviteForm,
@@ -20,7 +20,7 @@ import {
   UseEnvironmentButton,
 } from "./page-client";
 
-const ENVIRONMENTS: MpesaEnvironment[] = ["simulator", "sandbox", "production"];
+const ENVIRONMENTS = Object.values(MpesaEnvironment);
 
 export const metadata: Metadata = { title: "Settings" };
 
@@ -41,7 +41,7 @@ export default async function SettingsPage({ searchParams }: { searchParams: Pro
     tenant.db.apiKey.findMany({ where: { merchantId: tenant.merchant.id }, orderBy: { createdAt: "desc" } }),
     tenant.db.mpesaCredential.findMany({
       where: { merchantId: tenant.merchant.id },
-      // Never the sealed columns: secrets do not leave the server, not even encrypted.
+      // Secrets stay on the server, even sealed: only whether one is set reaches the form.
       select: {
         environment: true,
         stkShortcode: true,

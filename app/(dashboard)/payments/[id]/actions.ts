@@ -17,7 +17,7 @@ export async function revealPhoneAction(
     const phone = await revealPaymentPhone(tenant.db, paymentsRuntime().deps.keyring, {
       merchantId: tenant.merchant.id,
       paymentId: id.data,
-      actor: { id: tenant.user.id, label: tenant.user.email },
+      actor: tenant.actor,
     });
     return { phone, error: null };
   } catch (error) {

@@ -1,0 +1,20 @@
+// Query-string filters by Kenyan calendar day (Africa/Nairobi is UTC+3 all year, no daylight
+// saving), shared by the payments and audit log filters.
+import { z } from "zod";
+
+/** A cleared form field arrives as "": treat it as absent. */
+export const blankToUndefined = (v: unknown) => (v === "" || v === null ? undefined : v);
+
+export const kenyanDaySchema = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "Use YYYY-MM-DD");
+
+/** Start of a Kenyan day as an instant; with `endOfDay`, the start of the next one. */
+function kenyanDay(date: string, endOfDay: boolean): Date {
+  const start = new Date(`${date}T00:00:00+03:00`);
+  return endOfDay ? new Date(start.getTime() + 86_400_000) : start;
+}
+
+/** A `createdAt` condition for inclusive days `from`..`to`, or undefined when neither is set. */
+export function kenyanDayRange(from?: string, to?: string): { gte?: Date; lt?: Date } | undefined {
+  if (!from && !to) return undefined;
+  return { ...(from ? { gte: kenyanDay(from, false) } : {}), ...(to ? { lt: kenyanDay(to, true) } : {}) };
+}
