@@ -19,6 +19,7 @@ export const TENANT_MODELS = new Set<string>([
   "CallbackInbox",
   "DarajaCall",
   "ReviewItem",
+  "RefusedCallback",
 ]);
 
 const FILTERED = new Set([
