@@ -1,5 +1,5 @@
 // Prisma CLI configuration. The URL falls back to "" so that `prisma generate` works with no
-// database configured (see ../shared/prisma-offline.md and scripts/prisma-generate.ts).
+// database configured (see scripts/prisma-generate.ts).
 import { defineConfig } from "prisma/config";
 
 export default defineConfig({

@@ -1,5 +1,5 @@
 // Types every core function uses for its `db` parameter: the client, a tenant-scoped client or
-// an open transaction (STYLE.md §3: db first, so a caller can pass a transaction).
+// an open transaction (db comes first, so a caller can pass a transaction).
 import type { Prisma } from "../prisma/generated/prisma/client";
 
 export type DbClient = Prisma.TransactionClient;

@@ -1,4 +1,4 @@
-// One error type with string codes and one table from code to HTTP status (STYLE.md §4).
+// One error type with string codes and one table from code to HTTP status.
 export const ERROR_STATUS = {
   bad_request: 400,
   unauthenticated: 401,

@@ -1,6 +1,6 @@
 import { QueryClient } from "@tanstack/react-query";
 
-/** One QueryClient factory for server prefetching and the browser (STYLE.md §11). */
+/** One QueryClient factory for server prefetching and the browser. */
 export function makeQueryClient(): QueryClient {
   return new QueryClient({
     defaultOptions: {

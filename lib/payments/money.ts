@@ -1,6 +1,6 @@
 // Money is whole Kenyan shillings (integers): M-Pesa moves no cents.
 
-/** Daraja's per-transaction ceiling per its FAQ (see the reference, §15); configurable per merchant. */
+/** Daraja's per-transaction ceiling per its FAQ (docs/daraja.md §16); configurable per merchant. */
 export const DEFAULT_MAX_AMOUNT_KES = 250_000;
 export const MIN_AMOUNT_KES = 1;
 

@@ -1,4 +1,4 @@
-// Result codes and texts the simulator answers with (reference §3.4, §7, §11).
+// Result codes and texts the simulator answers with (docs/daraja.md §5, §9, §11, §13).
 
 export const STK_RESULTS: Record<string, string> = {
   "0": "The service request is processed successfully.",

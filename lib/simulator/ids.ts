@@ -1,4 +1,4 @@
-// Identifiers in the shapes Daraja uses (reference §3.2, §7).
+// Identifiers in the shapes Daraja uses (docs/daraja.md §1.1, §3.1, §9).
 import { randomBytes, randomInt } from "node:crypto";
 
 const ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";

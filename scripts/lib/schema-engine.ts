@@ -1,6 +1,6 @@
 // Prisma's schema engine compiled to WebAssembly (@prisma/schema-engine-wasm), driven through
 // @prisma/adapter-pg. This is how migrations are created and diffed offline: the Prisma CLI would
-// insist on downloading a native engine binary (see ../shared/prisma-offline.md).
+// insist on downloading a native engine binary, which machines that reach only the npm registry cannot.
 import { randomUUID } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";

@@ -1,4 +1,4 @@
-// Test factories: every field has a default, each returns what it created (STYLE.md §12).
+// Test factories: every field has a default, each returns what it created.
 import { randomBytes } from "node:crypto";
 import type { DbClient } from "@/lib/db-types";
 import { generateApiKey } from "@/lib/security/api-keys";

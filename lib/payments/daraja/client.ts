@@ -45,7 +45,7 @@ export interface DarajaClientDeps {
   maxRetries?: number;
 }
 
-/** Words Safaricom refuses in callback URLs (reference §3.1 URL rules). */
+/** Words Safaricom refuses in callback URLs (docs/daraja.md §15). */
 const FORBIDDEN_URL_WORDS = /m-?pesa|safaricom|\bexe\b|exec|cmd|sql|query/i;
 
 export function createDarajaClient(config: DarajaClientConfig, deps: DarajaClientDeps = {}) {

@@ -18,6 +18,6 @@ export function darajaBaseUrl(
   return url.replace(/\/+$/, "");
 }
 
-/** The sandbox's public Lipa na M-Pesa Online test shortcode and passkey (reference §16). */
+/** The sandbox's public Lipa na M-Pesa Online test shortcode and passkey (docs/daraja.md §17). */
 export const SANDBOX_STK_SHORTCODE = "174379";
 export const SANDBOX_STK_PASSKEY = "bfb279f9aa9bdbcf158e97dd71a467cd2e0c893059b10f78e6b72ada1ed2c919";

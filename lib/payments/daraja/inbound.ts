@@ -1,6 +1,6 @@
 // zod schemas for everything Daraja POSTs to us: STK callbacks, C2B validation/confirmation,
 // and the `Result` envelope of B2C, B2B, transaction status, balance, reversal and queue
-// timeouts. They accept the variations seen in the field (reference §17, fixtures in
+// timeouts. They accept the variations seen in the field (docs/daraja.md §18, fixtures in
 // tests/fixtures/daraja) and never throw: a bad body comes back as a typed failure to store.
 import { z } from "zod";
 import { codeSchema } from "./wire";

@@ -1,5 +1,5 @@
 // zod schemas for what Daraja answers synchronously. Codes arrive as numbers or strings
-// (reference §17): every code is normalised to a string, compare with "0".
+// (docs/daraja.md §18): every code is normalised to a string, compare with "0".
 import { z } from "zod";
 
 export const codeSchema = z.union([z.string(), z.number()]).transform((v) => String(v).trim());

@@ -1,5 +1,5 @@
 // Contract tests: the client against the simulator for every API, success and failure, and the
-// simulator's answers against the reference's JSON examples (tests/fixtures/daraja-reference).
+// simulator's answers against the documented examples in tests/fixtures/daraja-reference.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
