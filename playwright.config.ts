@@ -1,4 +1,4 @@
-// End-to-end tests against the production build (`next build` + `next start`), a throwaway
+// End-to-end tests against the production build (`next build`, then `npm start`'s server), a throwaway
 // embedded PostgreSQL and known demo credentials. scripts/test-e2e.ts builds first.
 import { existsSync } from "node:fs";
 import { defineConfig, devices } from "@playwright/test";
@@ -51,7 +51,6 @@ export default defineConfig({
       DATABASE_URL: "",
       DEMO_PASSWORD: E2E_PASSWORD,
       DEMO_API_KEY: E2E_API_KEY,
-      LOGIN_MAX_FAILURES: "5",
       MPESA_SIM_PORT: String(E2E_SIM_PORT),
       NEXT_TELEMETRY_DISABLED: "1",
     },

@@ -5,7 +5,21 @@ import "./globals.css";
 export const metadata: Metadata = {
   title: { default: "Malipo", template: "%s · Malipo" },
   description: "M-Pesa payments for Kenyan businesses: collect, pay out, reconcile.",
+  // The files are in public/ (proxy.ts's matcher lets them through untouched).
+  icons: {
+    icon: [
+      { url: "/favicon.ico", sizes: "32x32" },
+      { url: "/icon.svg", type: "image/svg+xml" },
+      { url: "/icon-192.png", type: "image/png", sizes: "192x192" },
+      { url: "/icon-512.png", type: "image/png", sizes: "512x512" },
+    ],
+    apple: { url: "/apple-touch-icon.png", sizes: "180x180" },
+  },
 };
+
+// Every page is rendered per request: the Content-Security-Policy's script nonce (proxy.ts) can
+// only be put on the scripts of a page rendered for that request, never a prebuilt one.
+export const dynamic = "force-dynamic";
 
 export const viewport: Viewport = { width: "device-width", initialScale: 1, themeColor: "#15803d" };
 

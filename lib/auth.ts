@@ -1,41 +1,43 @@
 // next-auth glue: staff sign in with email and password; sessions are signed JWT cookies.
-// The JWT only names the user: merchant and role are re-read on every request (lib/session.ts).
+// The JWT only names the user and their session row (`sid`, a UserSession): the row decides
+// whether a request is served, and merchant and role are re-read on every request
+// (lib/session.ts), so signing out ends the cookie on the server, not only in this browser.
 
 import { headers } from "next/headers";
 import NextAuth, { CredentialsSignin, type NextAuthConfig } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
-import { Pool } from "pg";
-import { appendAuditLog } from "./audit/append-audit-log";
 import { getDb } from "./db";
 import { getEnv } from "./env";
 import { getLogger } from "./logger";
+import { passwordCheckContext, rememberDevice } from "./password-checks";
 import { clientIp } from "./security/client-ip";
-import { createLimiter } from "./security/rate-limit";
-import { type SignInLimiters, signInWithPassword } from "./users/sign-in-with-password";
+import { createUserSession } from "./users/create-user-session";
+import { recordSignOut } from "./users/record-sign-out";
+import { isSessionId, SESSION_MAX_AGE_SECONDS } from "./users/session-rules";
+import { signInWithPassword } from "./users/sign-in-with-password";
 
-class RateLimitedSignIn extends CredentialsSignin {
-  override code = "rate_limited";
+declare module "next-auth" {
+  interface User {
+    /** The UserSession created at this sign-in; it becomes the JWT's `sid`. */
+    sessionId?: string;
+  }
+  interface Session {
+    /** The JWT's `sid`: lib/session.ts checks it against user_sessions on every request. */
+    sessionId?: string;
+  }
 }
 
-const globalForLimiters = globalThis as unknown as { malipoSignInLimiters?: SignInLimiters };
-
-function signInLimiters(): SignInLimiters {
-  if (!globalForLimiters.malipoSignInLimiters) {
-    const env = getEnv();
-    const pool = new Pool({ connectionString: env.DATABASE_URL, max: 3 });
-    const max = env.DISABLE_RATE_LIMITS ? 1_000_000 : env.LOGIN_MAX_FAILURES;
-    globalForLimiters.malipoSignInLimiters = {
-      emailAndIp: createLimiter(pool, { name: "signin:email-ip", points: max, durationSeconds: 15 * 60 }),
-      email: createLimiter(pool, { name: "signin:email", points: max * 4, durationSeconds: 60 * 60 }),
-      ip: createLimiter(pool, { name: "signin:ip", points: max * 10, durationSeconds: 15 * 60 }),
-    };
+/** Thrown by authorize() while the sign-in throttle says wait; the sign-in form shows the wait. */
+export class RateLimitedSignIn extends CredentialsSignin {
+  override code = "rate_limited";
+  constructor(readonly retryAfterSeconds: number) {
+    super();
   }
-  return globalForLimiters.malipoSignInLimiters;
 }
 
 async function requestIp(): Promise<string | null> {
   try {
-    return clientIp(await headers(), getEnv().TRUSTED_PROXY_HOPS);
+    return clientIp(await headers());
   } catch {
     return null;
   }
@@ -46,7 +48,7 @@ function config(): NextAuthConfig {
   return {
     secret: env.AUTH_SECRET,
     trustHost: true,
-    session: { strategy: "jwt", maxAge: 12 * 60 * 60 },
+    session: { strategy: "jwt", maxAge: SESSION_MAX_AGE_SECONDS },
     pages: { signIn: "/login" },
     // Into our JSON logs; a refused password is routine (already logged and audited), not an error.
     logger: {
@@ -66,11 +68,25 @@ function config(): NextAuthConfig {
           password: { label: "Password", type: "password" },
         },
         async authorize(credentials, request) {
-          const ip = clientIp(request.headers, env.TRUSTED_PROXY_HOPS);
-          const result = await signInWithPassword(getDb(), { credentials, ip, limiters: signInLimiters() });
-          if (result.ok) return result.user;
+          const ip = clientIp(request.headers);
+          const result = await signInWithPassword(getDb(), {
+            credentials,
+            ip,
+            ...(await passwordCheckContext()),
+          });
+          if (result.ok) {
+            await rememberDevice(result.deviceToken);
+            // Every way in (the sign-in form, accepting an invitation) passes here, so every
+            // session cookie names a row that sign-out and "sign out everywhere" can end.
+            const session = await createUserSession(getDb(), {
+              userId: result.user.id,
+              ip,
+              userAgent: request.headers.get("user-agent"),
+            });
+            return { ...result.user, sessionId: session.id };
+          }
           getLogger().info({ reason: result.reason, ip }, "sign-in refused");
-          if (result.reason === "rate_limited") throw new RateLimitedSignIn();
+          if (result.reason === "rate_limited") throw new RateLimitedSignIn(result.retryAfterSeconds);
           return null;
         },
       }),
@@ -78,21 +94,24 @@ function config(): NextAuthConfig {
     callbacks: {
       jwt({ token, user }) {
         if (user?.id) token.sub = user.id;
+        if (user?.sessionId) token.sid = user.sessionId;
         return token;
       },
       session({ session, token }) {
         if (token.sub) session.user.id = token.sub;
+        if (isSessionId(token.sid)) session.sessionId = token.sid;
         return session;
       },
     },
     events: {
       async signOut(message) {
-        const userId = "token" in message ? message.token?.sub : undefined;
+        const token = "token" in message ? message.token : null;
+        const userId = token?.sub;
         if (!userId) return;
-        await appendAuditLog(getDb(), {
-          actor: { type: "user", id: userId, label: ("token" in message && message.token?.email) || null },
-          action: "auth.sign_out",
-          target: { type: "user", id: userId },
+        await recordSignOut(getDb(), {
+          userId,
+          sessionId: token.sid,
+          label: token.email || null,
           ip: await requestIp(),
         });
       },

@@ -27,8 +27,12 @@ export const envSchema = z
     /** `keyId:base64key[,keyId:base64key…]`; the first key encrypts, all keys decrypt. */
     MALIPO_ENCRYPTION_KEYS: keyringString,
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
-    /** How many reverse proxies in front of the app append to X-Forwarded-For (0 = none). */
-    TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
+    /**
+     * How many reverse proxies in front of the app append to X-Forwarded-For (0 = none: the
+     * socket's peer is the client). Optional here so the refinement below knows whether it was set;
+     * the parsed value defaults to 0.
+     */
+    TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).optional(),
     INNGEST_EVENT_KEY: z.string().min(1).optional(),
     INNGEST_SIGNING_KEY: z.string().min(1).optional(),
     INNGEST_DEV: z.string().optional(),
@@ -46,15 +50,27 @@ export const envSchema = z
     MPESA_CALLBACK_ALLOWLIST: z.string().optional(),
     /** Where callbacks are kept on disk if the database cannot take them. */
     MALIPO_SPOOL_DIR: z.string().default(".malipo/spool"),
-    /** Sign-in attempts allowed per email+IP in 15 minutes before a lock-out. */
-    LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(1000).default(5),
     DISABLE_RATE_LIMITS: bool.default(false),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === "production" && env.DISABLE_RATE_LIMITS) {
       ctx.addIssue({ code: "custom", path: ["DISABLE_RATE_LIMITS"], message: "cannot be set in production" });
     }
-  });
+    // Behind a proxy, 0 would judge the allowlist and sign-in limits by the proxy's own address.
+    if (
+      env.NODE_ENV === "production" &&
+      env.MPESA_CALLBACK_ALLOWLIST &&
+      env.TRUSTED_PROXY_HOPS === undefined
+    ) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["TRUSTED_PROXY_HOPS"],
+        message:
+          "must be set in production when MPESA_CALLBACK_ALLOWLIST is: 0 if clients connect to Malipo directly, else the number of reverse proxies in front of it",
+      });
+    }
+  })
+  .transform((env) => ({ ...env, TRUSTED_PROXY_HOPS: env.TRUSTED_PROXY_HOPS ?? 0 }));
 
 export type Env = z.infer<typeof envSchema>;
 
@@ -81,7 +97,7 @@ let cached: Env | undefined;
 
 /**
  * `next build` imports route modules without a runtime environment. Placeholders let it finish;
- * they are never used to serve anything because `next start` is a new process that validates.
+ * they never serve anything: the server (scripts/serve.ts) is a new process that validates.
  */
 const BUILD_PLACEHOLDERS = {
   DATABASE_URL: "postgres://build-placeholder@localhost/none",

@@ -5,7 +5,14 @@ import { z } from "zod";
 /** A cleared form field arrives as "": treat it as absent. */
 export const blankToUndefined = (v: unknown) => (v === "" || v === null ? undefined : v);
 
-export const kenyanDaySchema = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "Use YYYY-MM-DD");
+/** A real calendar day as YYYY-MM-DD: `2026-13-45` or `2026-02-30` is refused, not rolled over. */
+export const kenyanDaySchema = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, "Use YYYY-MM-DD")
+  .refine((date) => {
+    const day = new Date(`${date}T00:00:00Z`);
+    return !Number.isNaN(day.getTime()) && day.toISOString().startsWith(date);
+  }, "No such date: use YYYY-MM-DD");
 
 /** Start of a Kenyan day as an instant; with `endOfDay`, the start of the next one. */
 function kenyanDay(date: string, endOfDay: boolean): Date {

@@ -1,8 +1,14 @@
 // The payments core's dependencies, built once from the validated environment (Next-bound glue).
+import { Pool } from "pg";
 import { parseKeyring } from "./crypto/keyring";
 import { appUrl, getEnv, mpesaBaseUrl } from "./env";
+import { getLogger } from "./logger";
 import type { PaymentsDeps } from "./payments/deps";
 import { buildAllowlist, SAFARICOM_CALLBACK_IPS } from "./payments/receive-callback";
+import { createLimiter } from "./security/rate-limit";
+
+/** Prompts a customer's phone may get a minute, from all merchants together. */
+export const PROMPTS_PER_PHONE_PER_MINUTE = 3;
 
 let cached:
   | { deps: PaymentsDeps; allowlist: ReturnType<typeof buildAllowlist>; spoolDir: string }
@@ -11,12 +17,19 @@ let cached:
 export function paymentsRuntime() {
   if (!cached) {
     const env = getEnv();
+    const limiterPool = new Pool({ connectionString: env.DATABASE_URL, max: 2 });
     cached = {
       deps: {
         keyring: parseKeyring(env.MALIPO_ENCRYPTION_KEYS),
         darajaBaseUrl: (environment) => mpesaBaseUrl(environment, env),
         appUrl: appUrl(env),
         maxAmount: env.MPESA_MAX_AMOUNT,
+        log: getLogger().child({ component: "payments" }),
+        promptLimiter: createLimiter(limiterPool, {
+          name: "prompt:phone",
+          points: env.DISABLE_RATE_LIMITS ? 1_000_000 : PROMPTS_PER_PHONE_PER_MINUTE,
+          durationSeconds: 60,
+        }),
       },
       allowlist: buildAllowlist(
         env.MPESA_CALLBACK_ALLOWLIST?.split(",").filter(Boolean) ?? SAFARICOM_CALLBACK_IPS,

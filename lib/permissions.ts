@@ -14,6 +14,8 @@ export const PERMISSIONS = [
   "review:resolve",
   "callbacks:view",
   "callbacks:replay",
+  /** Refused callbacks (wrong secret, address not allowed, …): who is knocking at the callback URLs. */
+  "security:view",
   "audit:view",
   "settings:view",
   "settings:manage",
@@ -67,9 +69,10 @@ export const ROLE_LABELS: Record<Role, string> = {
 
 /** What each role is for, in the words the team settings and the README use. */
 export const ROLE_DESCRIPTIONS: Record<Role, string> = {
-  owner: "Everything, including switching to production and making or removing other owners.",
+  owner:
+    "Everything, including production M-Pesa credentials, switching to production and making or removing other owners; sees refused callbacks.",
   admin:
-    "Everything except touching owners or going live: team, M-Pesa settings, API keys, payouts, reviews.",
+    "Everything except touching owners or production: team, test M-Pesa settings, API keys, payouts, reviews, refused callbacks.",
   approver: "Sees full phone numbers, approves payouts others requested, resolves mismatches.",
   developer: "API keys, callbacks (view and replay), checkout links and test payments.",
   viewer: "Read-only: payments, payouts and settings, with phone numbers masked.",

@@ -1,5 +1,5 @@
-// What must never reach a log line or a browser: secrets by key name, and full Kenyan phone
-// numbers wherever they appear (keys like `phone`/`MSISDN`, and inside free text).
+// What must never reach a log line or a browser: secrets by key name and inside callback URLs,
+// and full Kenyan phone numbers wherever they appear (keys like `phone`/`MSISDN`, free text, ids).
 
 /** Keys whose values are secrets: replaced entirely. Compared case-insensitively. */
 export const SECRET_KEYS = [
@@ -55,13 +55,52 @@ export function maskPhone(value: string): string {
   return `${normalised.slice(0, 4)}•••••${normalised.slice(-3)}`;
 }
 
+/**
+ * Daraja's CheckoutRequestID is `ws_CO_` + ddMMyyyyHHmmss + milliseconds (17 digits) + the payer's
+ * number without 254 (`ws_CO_27112023190627471708374149`); the simulator adds two digits after it.
+ */
+const CHECKOUT_ID_PHONE = /(ws_CO_\d{17})([17])\d{5}(\d{3})(?=\d{0,2}(?!\d))/g;
+/**
+ * Another id (digits joined to letters) whose digit run, too long to be a number, ends in one.
+ * Not a CheckoutRequestID: older ones end in their timestamp (`ws_CO_260520211133524545`).
+ */
+const ID_ENDING_IN_PHONE = /(?<=[A-Za-z_-])(?<!ws_CO_)(\d{4,})([17])\d{5}(\d{3})(?!\d)/g;
+
+/**
+ * Masks the payer's number where it hides inside an id: `ws_CO_…471708374149` →
+ * `ws_CO_…4717•••••149`, keeping the id recognisable and the same last three digits as maskPhone.
+ */
+export function maskPhonesInIds(text: string): string {
+  return text.replace(CHECKOUT_ID_PHONE, "$1$2•••••$3").replace(ID_ENDING_IN_PHONE, "$1$2•••••$3");
+}
+
+/** Phone numbers in free text, whole or inside ids (raw callback bodies, log lines). */
 export function maskPhonesInText(text: string): string {
-  return text.replace(PHONE_IN_TEXT, (match) => maskPhone(match));
+  return maskPhonesInIds(text.replace(PHONE_IN_TEXT, (match) => maskPhone(match)));
+}
+
+/** The path separator as written plainly, JSON-escaped (`\/`) or URL-encoded (`%2F`). */
+const SEP = String.raw`(?:\\?/|%2F)`;
+const SEGMENT = String.raw`(?:(?!%2F)[^/\\\s?#&"'<>])+`;
+/** A callback URL's last segment is the merchant's secret (app/api/mpesa/[kind]/[merchantId]/[secret]). */
+const CALLBACK_URL_SECRET = new RegExp(
+  `(${SEP}api${SEP}(?:mpesa|hooks)${SEP}${SEGMENT}${SEP}${SEGMENT}${SEP})${SEGMENT}`,
+  "gi",
+);
+
+/** `/api/mpesa/stk/<merchantId>/<secret>` (and `/api/hooks/…`) → `/api/mpesa/stk/<merchantId>/[redacted]`. */
+export function redactCallbackSecrets(text: string): string {
+  return text.replace(CALLBACK_URL_SECRET, "$1[redacted]");
+}
+
+/** Free text as it may reach a log line or a stored record: no callback secret, no phone number. */
+export function redactText(text: string): string {
+  return maskPhonesInText(redactCallbackSecrets(text));
 }
 
 /** A deep copy of `value` with secrets replaced and phone numbers masked. Cycles are cut. */
 export function redact(value: unknown, seen = new WeakSet<object>()): unknown {
-  if (typeof value === "string") return maskPhonesInText(value);
+  if (typeof value === "string") return redactText(value);
   if (value === null || typeof value !== "object") return value;
   if (value instanceof Date) return value;
   if (seen.has(value)) return "[Circular]";
@@ -70,8 +109,8 @@ export function redact(value: unknown, seen = new WeakSet<object>()): unknown {
   if (value instanceof Error) {
     return {
       type: value.name,
-      message: maskPhonesInText(value.message),
-      stack: value.stack && maskPhonesInText(value.stack),
+      message: redactText(value.message),
+      stack: value.stack && redactText(value.stack),
     };
   }
   const out: Record<string, unknown> = {};

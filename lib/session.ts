@@ -1,7 +1,9 @@
 // The one way pages, server actions and route handlers reach tenant data for a signed-in user:
-// session → fresh membership and role check → a database client scoped to that merchant.
+// session cookie → its session row still active → fresh membership and role check → a database
+// client scoped to that merchant. Pages outside the dashboard ask currentSession() instead of
+// auth(), so a signed-out or revoked cookie counts as signed out everywhere.
 import "server-only";
-import { cookies } from "next/headers";
+import { cookies, headers } from "next/headers";
 import { forbidden, redirect } from "next/navigation";
 import { cache } from "react";
 import { auth } from "./auth";
@@ -9,35 +11,58 @@ import { getDb } from "./db";
 import { appUrl } from "./env";
 import { AppError } from "./errors";
 import type { Permission } from "./permissions";
+import { clientIp } from "./security/client-ip";
 import { resolveTenant, type TenantContext } from "./tenancy/resolve-tenant";
 import { type TenantDb, tenantDb } from "./tenancy/tenant-db";
+import { getActiveUserSession } from "./users/get-active-user-session";
 
 export const MERCHANT_COOKIE = "malipo_merchant";
 
 export interface Tenant extends TenantContext {
   db: TenantDb;
-  /** Who is acting, as core operations and the audit log name them. */
-  actor: { id: string; label: string; role: TenantContext["role"] };
+  /** Who is acting, as core operations and the audit log name them (with the request's IP). */
+  actor: { id: string; label: string; role: TenantContext["role"]; ip: string | null };
 }
 
-function toTenant(ctx: TenantContext): Tenant {
+async function toTenant(ctx: TenantContext): Promise<Tenant> {
   return {
     ...ctx,
     db: tenantDb(getDb(), ctx.merchant.id),
-    actor: { id: ctx.user.id, label: ctx.user.email, role: ctx.role },
+    actor: { id: ctx.user.id, label: ctx.user.email, role: ctx.role, ip: clientIp(await headers()) },
   };
 }
 
-const loadTenant = cache(async (permission: Permission): Promise<Tenant> => {
+/** What the session cookie claims (signed by us, not yet checked against the database). */
+async function sessionClaims(): Promise<{ userId: string; sessionId: string | null } | null> {
   const session = await auth();
   const userId = session?.user?.id;
-  if (!userId) redirect("/login");
+  return userId ? { userId, sessionId: session.sessionId ?? null } : null;
+}
+
+/**
+ * The signed-in user and session when the server still honours them (lib/users/session-rules.ts),
+ * else null: for pages outside the dashboard (sign-in, sign-out, invitations) that only need to
+ * know who is signed in. Dashboard code uses requireTenant(), which checks the same in one query.
+ */
+export const currentSession = cache(
+  async (): Promise<{ userId: string; email: string; sessionId: string } | null> => {
+    const claims = await sessionClaims();
+    if (!claims) return null;
+    const session = await getActiveUserSession(getDb(), claims);
+    return session ? { userId: session.userId, email: session.user.email, sessionId: session.id } : null;
+  },
+);
+
+const loadTenant = cache(async (permission: Permission): Promise<Tenant> => {
+  const claims = await sessionClaims();
+  if (!claims) redirect("/login");
   const merchantSlug = (await cookies()).get(MERCHANT_COOKIE)?.value ?? null;
   try {
-    const ctx = await resolveTenant(getDb(), { userId, merchantSlug, permission });
-    return toTenant(ctx);
+    const ctx = await resolveTenant(getDb(), { ...claims, merchantSlug, permission });
+    return await toTenant(ctx);
   } catch (error) {
-    if (error instanceof AppError && error.code === "unauthenticated") redirect("/logout?expired=1");
+    // Signed out elsewhere, revoked, expired or disabled: the cookie is dead, sign in again.
+    if (error instanceof AppError && error.code === "unauthenticated") redirect("/login?expired=1");
     if (error instanceof AppError && error.code === "forbidden") forbidden();
     throw error;
   }
@@ -53,14 +78,13 @@ export function requireTenant(permission: Permission = "dashboard:view"): Promis
  * redirecting when the caller is not signed in (401) or not allowed (403).
  */
 export async function tenantForRoute(permission: Permission): Promise<Tenant | Response> {
-  const session = await auth();
-  const userId = session?.user?.id;
-  if (!userId)
+  const claims = await sessionClaims();
+  if (!claims)
     return Response.json({ error: { code: "unauthenticated", message: "Sign in first." } }, { status: 401 });
   const merchantSlug = (await cookies()).get(MERCHANT_COOKIE)?.value ?? null;
   try {
-    const ctx = await resolveTenant(getDb(), { userId, merchantSlug, permission });
-    return toTenant(ctx);
+    const ctx = await resolveTenant(getDb(), { ...claims, merchantSlug, permission });
+    return await toTenant(ctx);
   } catch (error) {
     if (error instanceof AppError) {
       return Response.json(

@@ -68,6 +68,20 @@ export async function seedDemo(db: DbClient, seed: DemoSeed): Promise<{ created:
   const merchantId = merchants.get(DEMO_MERCHANTS[0].slug);
   const key = importApiKey(seed.apiKey);
   if (merchantId && !(await db.apiKey.findUnique({ where: { hash: key.hash } }))) {
+    // DEMO_API_KEY changed: the demo key is the one in the environment, so the earlier one stops working.
+    const replaced = await db.apiKey.findMany({
+      where: { merchantId, name: "Demo key", createdById: null, revokedAt: null },
+    });
+    for (const old of replaced) {
+      await db.apiKey.update({ where: { id: old.id }, data: { revokedAt: new Date() } });
+      await appendAuditLog(db, {
+        merchantId,
+        actor: { type: "system", label: "demo seed" },
+        action: "apikey.revoked",
+        target: { type: "api_key", id: old.id },
+        metadata: { prefix: old.prefix, name: old.name },
+      });
+    }
     const apiKey = await db.apiKey.create({
       data: { merchantId, name: "Demo key", prefix: key.prefix, hash: key.hash },
     });

@@ -1,7 +1,8 @@
-// `npm run dev` (next dev) and `npm start` (next start, with --prod): one launcher that makes a
-// fresh clone run with nothing configured. With DATABASE_URL unset it starts an embedded
-// PostgreSQL (data in .malipo/), applies migrations, seeds demo data, then starts Next and
-// prints the URL, the demo logins and the API key. With DATABASE_URL set it uses that database.
+// `npm run dev` and `npm start` (with --prod): one launcher that makes a fresh clone run with
+// nothing configured. With DATABASE_URL unset it starts an embedded PostgreSQL (data in .malipo/),
+// applies migrations, seeds demo data, then starts the app's server (scripts/serve.ts: Next in
+// development or production mode) and prints the URL, the demo logins and the API key. With
+// DATABASE_URL set it uses that database.
 import { type ChildProcess, spawn } from "node:child_process";
 import { join, relative } from "node:path";
 import { parseArgs } from "node:util";
@@ -81,11 +82,12 @@ async function main(): Promise<void> {
     env.MPESA_SIM_PORT = String(sim.port);
   }
 
-  const next = spawn(
-    join(root, "node_modules", ".bin", "next"),
-    [flags.prod ? "start" : "dev", "--port", String(config.PORT)],
-    { cwd: root, env, stdio: "inherit" },
-  );
+  // Next runs behind the front server (scripts/serve.ts), the one place that knows client IPs.
+  const next = spawn(join(root, "node_modules", ".bin", "tsx"), [join(root, "scripts", "serve.ts")], {
+    cwd: root,
+    env: { ...env, NODE_ENV: config.NODE_ENV, PORT: String(config.PORT) },
+    stdio: "inherit",
+  });
   stopOnSignals(() => stopChild(next));
   next.on("exit", async (code, signal) => {
     await sim?.close();

@@ -1,4 +1,4 @@
-// `npm run test:e2e`: build the app for production, then run Playwright against `next start`
+// `npm run test:e2e`: build the app for production, then run Playwright against `npm start`
 // (playwright.config.ts starts the server with a throwaway embedded PostgreSQL).
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";

@@ -4,14 +4,14 @@ import { Pool } from "pg";
 import { ZodError } from "zod";
 import { getDb } from "../db";
 import { getEnv } from "../env";
-import { AppError, toErrorBody } from "../errors";
+import { AppError, asAppError, toErrorBody } from "../errors";
 import { type Logger, withRequest } from "../logger";
 import { type ApiCaller, authenticateApiKey } from "../security/authenticate-api-key";
 import { createLimiter, type Limiter } from "../security/rate-limit";
 
-const globalForApi = globalThis as unknown as { malipoApiLimiters?: { key: Limiter; phone: Limiter } };
+const globalForApi = globalThis as unknown as { malipoApiLimiters?: { key: Limiter } };
 
-/** Per API key: 300 requests a minute. Per phone number: 3 prompts a minute (no prompt spam). */
+/** Per API key: 300 requests a minute. (Prompts per phone are limited in the payments core.) */
 export function apiLimiters() {
   if (!globalForApi.malipoApiLimiters) {
     const env = getEnv();
@@ -19,7 +19,6 @@ export function apiLimiters() {
     const off = env.DISABLE_RATE_LIMITS;
     globalForApi.malipoApiLimiters = {
       key: createLimiter(pool, { name: "api:key", points: off ? 1_000_000 : 300, durationSeconds: 60 }),
-      phone: createLimiter(pool, { name: "api:phone", points: off ? 1_000_000 : 3, durationSeconds: 60 }),
     };
   }
   return globalForApi.malipoApiLimiters;
@@ -46,12 +45,13 @@ export function errorResponse(error: unknown, log?: Logger): Response {
       { status: 400 },
     );
   }
-  if (!(error instanceof AppError)) log?.error({ err: error }, "unhandled API error");
-  const { status, body } = toErrorBody(error);
-  const field = error instanceof AppError ? error.details.field : undefined;
+  const known = asAppError(error);
+  if (!known) log?.error({ err: error }, "unhandled API error");
+  else if (!(error instanceof AppError)) log?.warn({ err: error }, "database refused the request's input");
+  const { status, body } = toErrorBody(known ?? error);
+  const field = known?.details.field;
   const headers: Record<string, string> = {};
-  if (error instanceof AppError && error.details.retryAfterSeconds)
-    headers["Retry-After"] = String(error.details.retryAfterSeconds);
+  if (known?.details.retryAfterSeconds) headers["Retry-After"] = String(known.details.retryAfterSeconds);
   return Response.json({ error: { ...body.error, ...(field ? { field } : {}) } }, { status, headers });
 }
 

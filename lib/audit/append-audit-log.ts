@@ -6,14 +6,23 @@ import { auditHash, GENESIS_HASH } from "./hash";
 
 export const GLOBAL_CHAIN = "global";
 
+/** A signed-in user acting through the dashboard, as core operations take them (tenant.actor). */
+export interface UserActor {
+  id: string;
+  label: string;
+  /** The request's client IP (lib/security/client-ip.ts): recorded on the rows they cause. */
+  ip?: string | null;
+}
+
 export interface AuditEntry {
   /** Null for events outside any merchant (e.g. a failed sign-in for an unknown email). */
   merchantId?: string | null;
-  actor: { type: ActorType; id?: string | null; label?: string | null };
+  actor: { type: ActorType; id?: string | null; label?: string | null; ip?: string | null };
   /** Dotted verb, e.g. `auth.sign_in`, `auth.sign_in_failed`, `apikey.revoked`. */
   action: string;
   target?: { type: string; id: string } | null;
   metadata?: Record<string, unknown>;
+  /** Where the request came from; the actor's IP when not given. */
   ip?: string | null;
 }
 
@@ -42,7 +51,7 @@ export function appendAuditLog(db: DbClient, entry: AuditEntry): Promise<AuditLo
       targetType: entry.target?.type ?? null,
       targetId: entry.target?.id ?? null,
       metadata: (redact(entry.metadata ?? {}) ?? {}) as Prisma.InputJsonObject,
-      ip: entry.ip ?? null,
+      ip: entry.ip ?? entry.actor.ip ?? null,
       createdAt: new Date(),
     };
     const prevHash = last?.hash ?? GENESIS_HASH;

@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { AuditLog, Prisma } from "../../prisma/generated/prisma/client";
 import type { DbClient } from "../db-types";
 import { blankToUndefined, kenyanDayRange, kenyanDaySchema } from "../kenyan-days";
+import { text } from "../validation/text";
 import { GLOBAL_CHAIN } from "./append-audit-log";
 
 const day = z.preprocess(blankToUndefined, kenyanDaySchema.optional());
@@ -9,7 +10,7 @@ const day = z.preprocess(blankToUndefined, kenyanDaySchema.optional());
 /** The audit log page's filters, from its query string. Dates are inclusive Kenyan days. */
 export const auditFilterSchema = z.object({
   /** Part of who acted: an email or a label such as "reconciliation". */
-  actor: z.preprocess(blankToUndefined, z.string().trim().max(100).optional()),
+  actor: z.preprocess(blankToUndefined, text().trim().max(100).optional()),
   /** An exact action (`review.accepted`) or a family ending in a dot (`team.`). */
   action: z.preprocess(
     blankToUndefined,
@@ -22,7 +23,11 @@ export const auditFilterSchema = z.object({
   ),
   from: day,
   to: day,
-  before: z.preprocess(blankToUndefined, z.coerce.bigint().positive().optional()),
+  // A row id: the largest PostgreSQL bigint bounds it, so a huge number is refused, not a 500.
+  before: z.preprocess(
+    blankToUndefined,
+    z.coerce.bigint().positive().max(9_223_372_036_854_775_807n).optional(),
+  ),
 });
 
 export type AuditFilters = z.infer<typeof auditFilterSchema>;

@@ -1,11 +1,11 @@
 import { z } from "zod";
-import { appendAuditLog } from "../audit/append-audit-log";
+import { appendAuditLog, type UserActor } from "../audit/append-audit-log";
 import { type DbClient, inTransaction } from "../db-types";
 import { AppError } from "../errors";
+import { text } from "../validation/text";
 
 export const merchantProfileSchema = z.object({
-  name: z
-    .string()
+  name: text()
     .trim()
     .min(2, "Name the business (2-80 characters).")
     .max(80, "Name the business (2-80 characters)."),
@@ -14,7 +14,7 @@ export const merchantProfileSchema = z.object({
 /** Renames the merchant (its slug, part of no URL customers see, stays); audited with old and new. */
 export async function updateMerchantProfile(
   db: DbClient,
-  options: { merchantId: string; name: string; actor: { id: string; label: string } },
+  options: { merchantId: string; name: string; actor: UserActor },
 ) {
   const parsed = merchantProfileSchema.safeParse({ name: options.name });
   if (!parsed.success)

@@ -1,11 +1,11 @@
-import { appendAuditLog } from "../audit/append-audit-log";
+import { appendAuditLog, type UserActor } from "../audit/append-audit-log";
 import type { DbClient } from "../db-types";
 import { AppError } from "../errors";
 
 /** Stops a checkout link from taking payments. A paid or expired link cannot be cancelled. */
 export async function cancelCheckoutSession(
   db: DbClient,
-  options: { merchantId: string; sessionId: string; actor: { id: string; label: string } },
+  options: { merchantId: string; sessionId: string; actor: UserActor },
 ): Promise<void> {
   const cancelled = await db.checkoutSession.updateMany({
     where: {

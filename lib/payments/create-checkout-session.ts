@@ -1,16 +1,13 @@
 import { z } from "zod";
 import type { CheckoutSession } from "../../prisma/generated/prisma/client";
 import type { DbClient } from "../db-types";
+import { text } from "../validation/text";
 import { DEFAULT_MAX_AMOUNT_KES } from "./money";
 
 export const createCheckoutSessionSchema = z.object({
   amount: z.number().int("Amount must be whole shillings.").min(1).max(DEFAULT_MAX_AMOUNT_KES),
-  reference: z
-    .string()
-    .trim()
-    .min(1)
-    .max(12, "The reference must be at most 12 characters (M-Pesa shows it)."),
-  description: z.string().trim().max(100).optional(),
+  reference: text().trim().min(1).max(12, "The reference must be at most 12 characters (M-Pesa shows it)."),
+  description: text().trim().max(100).optional(),
   expiresInMinutes: z
     .number()
     .int()

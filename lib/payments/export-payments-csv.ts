@@ -19,15 +19,24 @@ const COLUMNS = [
 const BATCH = 1000;
 
 /**
+ * A cell a spreadsheet will not run as a formula: text starting with = + - @ (or a tab or carriage
+ * return, which some spreadsheets skip before reading one) gets a leading apostrophe. Applied to
+ * every column, since receipts and result codes come from callbacks anyone may try to forge.
+ */
+export function csvCell(value: string | number | null | undefined): string {
+  const text = value === null || value === undefined ? "" : String(value);
+  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+}
+
+/**
  * The filtered payments as CSV, produced batch by batch (keyset pages of 1,000) so an export of
- * a million rows streams in constant memory. csv-stringify does the quoting; values that a
- * spreadsheet would run as formulas are neutralised.
+ * a million rows streams in constant memory. csv-stringify does the quoting; every cell goes
+ * through csvCell.
  */
 export function exportPaymentsCsv(db: DbClient, where: Prisma.PaymentWhereInput): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   let cursor: { createdAt: Date; id: string } | null = null;
   let headerSent = false;
-  const safe = (v: string | null) => (v && /^[=+\-@\t\r]/.test(v) ? `'${v}` : (v ?? ""));
   return new ReadableStream({
     async pull(controller) {
       if (!headerSent) {
@@ -44,18 +53,20 @@ export function exportPaymentsCsv(db: DbClient, where: Prisma.PaymentWhereInput)
         controller.enqueue(
           encoder.encode(
             stringify(
-              rows.map((p) => [
-                p.createdAt.toISOString(),
-                p.status,
-                p.amount,
-                safe(p.reference),
-                p.phoneMasked,
-                p.receipt ?? "",
-                p.resultCode ?? "",
-                explainStkResult(p.resultCode),
-                p.settledAt?.toISOString() ?? "",
-                p.id,
-              ]),
+              rows.map((p) =>
+                [
+                  p.createdAt.toISOString(),
+                  p.status,
+                  p.amount,
+                  p.reference,
+                  p.phoneMasked,
+                  p.receipt,
+                  p.resultCode,
+                  explainStkResult(p.resultCode),
+                  p.settledAt?.toISOString(),
+                  p.id,
+                ].map(csvCell),
+              ),
             ),
           ),
         );

@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { Payment, Prisma } from "../../prisma/generated/prisma/client";
 import type { DbClient } from "../db-types";
 import { AppError } from "../errors";
+import { isUuid } from "../validation/id";
 
 export const paymentListQuerySchema = z.object({
   status: z
@@ -14,7 +15,7 @@ export const paymentListQuerySchema = z.object({
 function decodeCursor(cursor: string): { createdAt: Date; id: string } {
   const [iso = "", id = ""] = Buffer.from(cursor, "base64url").toString("utf8").split("|");
   const createdAt = new Date(iso);
-  if (Number.isNaN(createdAt.getTime()) || !/^[0-9a-f-]{36}$/.test(id)) {
+  if (Number.isNaN(createdAt.getTime()) || !isUuid(id)) {
     throw new AppError("bad_request", "The cursor is not valid: use nextCursor from the previous page.", {
       field: "cursor",
     });

@@ -1,4 +1,5 @@
 import type { DbClient } from "../db-types";
+import { isUuid } from "../validation/id";
 import { explainStkResult } from "./stk-outcomes";
 
 export type CheckoutState = "open" | "paid" | "expired" | "cancelled";
@@ -33,7 +34,7 @@ export async function getCheckoutView(
   db: DbClient,
   options: { sessionId: string; now?: Date },
 ): Promise<CheckoutView | null> {
-  if (!/^[0-9a-f-]{36}$/i.test(options.sessionId)) return null;
+  if (!isUuid(options.sessionId)) return null;
   const session = await db.checkoutSession.findUnique({
     where: { id: options.sessionId },
     include: {

@@ -6,12 +6,20 @@ export interface TimelineEvent {
   kind: "created" | "daraja_call" | "callback" | "settled" | "review";
   title: string;
   detail?: string;
-  /** Raw callback body, phone numbers masked. */
+  /** Raw callback body; phone numbers masked unless the viewer may see them in full. */
   body?: string;
 }
 
-/** Everything that happened to one payment, oldest first: its story for a person looking into it. */
-export async function getPaymentTimeline(db: DbClient, options: { merchantId: string; paymentId: string }) {
+/**
+ * Everything that happened to one payment, oldest first: its story for a person looking into it.
+ * Without `fullPhones` (the phones:view_full permission) phone numbers in what it shows are
+ * masked, inside ids too: a CheckoutRequestID ends in the payer's number.
+ */
+export async function getPaymentTimeline(
+  db: DbClient,
+  options: { merchantId: string; paymentId: string; fullPhones?: boolean },
+) {
+  const mask = options.fullPhones ? (text: string) => text : maskPhonesInText;
   const payment = await db.payment.findFirst({
     where: { id: options.paymentId, merchantId: options.merchantId },
   });
@@ -53,7 +61,7 @@ export async function getPaymentTimeline(db: DbClient, options: { merchantId: st
       at: call.startedAt,
       kind: "daraja_call",
       title: what,
-      detail: `HTTP ${call.status ?? "no answer"} in ${call.latencyMs} ms${call.error ? ` · ${call.error}` : ""}`,
+      detail: `HTTP ${call.status ?? "no answer"} in ${call.latencyMs} ms${call.error ? ` · ${mask(call.error)}` : ""}`,
     });
   }
   for (const cb of callbacks) {
@@ -61,8 +69,8 @@ export async function getPaymentTimeline(db: DbClient, options: { merchantId: st
       at: cb.receivedAt,
       kind: "callback",
       title: `Callback received (${cb.state})`,
-      detail: cb.lastError ?? undefined,
-      body: maskPhonesInText(cb.body),
+      detail: cb.lastError === null ? undefined : mask(cb.lastError),
+      body: mask(cb.body),
     });
   }
   if (payment.settledAt) {

@@ -1,6 +1,9 @@
 import type { CallbackKind } from "../../prisma/generated/prisma/enums";
 import type { DbClient } from "../db-types";
+import type { CoreLog } from "./deps";
+import { CALLBACK_TOO_LARGE } from "./read-callback-body";
 import { type CallbackRequest, receiveCallback } from "./receive-callback";
+import { type RefusalReason, recordRefusedCallback } from "./record-refused-callback";
 import { C2B_ACCEPT, type C2bValidationAnswer, validateC2bPayment } from "./validate-c2b-payment";
 
 export const CALLBACK_PATHS: Record<string, CallbackKind> = {
@@ -21,28 +24,54 @@ function within<T>(promise: Promise<T>, ms: number, fallback: T): Promise<T> {
   ]);
 }
 
+export interface CallbackAnswer {
+  status: number;
+  body: object;
+  inboxId: string | null;
+  kind: CallbackKind | null;
+  /** Why it was refused (recorded in refused_callbacks), or null. */
+  refused: RefusalReason | null;
+}
+
 /**
- * Everything a Daraja callback request needs before its response: route it by kind, authenticate
- * and store it, and for C2B validation decide accept or reject. If the database is too slow to
- * decide in time, the payment is accepted: refusing a customer's money over our own slowness is
- * worse, and the confirmation then lands in review if it matches no checkout.
+ * Everything a Daraja callback request needs before its response: route it by kind, refuse a body
+ * over the size cap, authenticate and store it, and for C2B validation decide accept or reject.
+ * A refusal is recorded without the answer waiting for it. If the database is too slow to decide
+ * a validation in time, the payment is accepted: refusing a customer's money over our own slowness
+ * is worse, and the confirmation then lands in review if it matches no checkout.
  */
 export async function handleCallbackRequest(
   db: DbClient,
-  options: CallbackRequest & { path: string },
-): Promise<{ status: number; body: object; inboxId: string | null; kind: CallbackKind | null }> {
-  const kind = CALLBACK_PATHS[options.path];
-  if (!kind)
-    return {
-      status: 404,
-      body: { ResultCode: 1, ResultDesc: "Unknown callback" },
-      inboxId: null,
-      kind: null,
+  options: Omit<CallbackRequest, "body"> & {
+    path: string;
+    /** As read by readCallbackBody; null when it was over the size cap and not read. */
+    body: string | null;
+    /** Bytes declared or read; defaults to the body's length. */
+    size?: number;
+    log?: CoreLog;
+  },
+): Promise<CallbackAnswer> {
+  const refuse = (status: number, body: object, kind: CallbackKind | null, reason: RefusalReason) => {
+    const refusal = {
+      merchantId: options.merchantId,
+      path: options.path,
+      sourceIp: options.sourceIp,
+      size: options.size ?? Buffer.byteLength(options.body ?? ""),
+      reason,
     };
-  const received = await receiveCallback(db, { ...options, kind });
+    recordRefusedCallback(db, refusal, { log: options.log }).catch((error: unknown) =>
+      options.log?.error({ err: error, reason }, "could not record a refused callback"),
+    );
+    return { status, body, inboxId: null, kind, refused: reason };
+  };
+  const kind = CALLBACK_PATHS[options.path];
+  if (!kind) return refuse(404, { ResultCode: 1, ResultDesc: "Unknown callback" }, null, "unknown_kind");
+  if (options.body === null) return refuse(413, CALLBACK_TOO_LARGE, kind, "too_large");
+  const received = await receiveCallback(db, { ...options, body: options.body, kind });
   if (!received.accepted)
-    return { status: 403, body: { ResultCode: 1, ResultDesc: "Forbidden" }, inboxId: null, kind };
-  if (kind !== "c2b_validation") return { status: 200, body: received.ack, inboxId: received.inboxId, kind };
+    return refuse(403, { ResultCode: 1, ResultDesc: "Forbidden" }, kind, received.reason);
+  const accepted = { status: 200, inboxId: received.inboxId, kind, refused: null };
+  if (kind !== "c2b_validation") return { ...accepted, body: received.ack };
   let parsed: unknown;
   try {
     parsed = JSON.parse(options.body);
@@ -54,5 +83,5 @@ export async function handleCallbackRequest(
     C2B_VALIDATION_BUDGET_MS,
     C2B_ACCEPT,
   );
-  return { status: 200, body: answer, inboxId: received.inboxId, kind };
+  return { ...accepted, body: answer };
 }

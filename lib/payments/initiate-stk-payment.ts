@@ -1,9 +1,10 @@
 import { createHash } from "node:crypto";
 import type { Payment } from "../../prisma/generated/prisma/client";
 import { lookupHash, seal } from "../crypto/seal";
-import type { DbClient } from "../db-types";
+import { type DbClient, inTransaction } from "../db-types";
 import { AppError } from "../errors";
 import { maskPhone } from "../redact";
+import { unsafeText } from "../validation/text";
 import { DarajaError } from "./daraja/errors";
 import type { PaymentsDeps } from "./deps";
 import { getDarajaClient } from "./get-daraja-client";
@@ -31,6 +32,8 @@ function fail(field: string, message: string): never {
  * Starts an STK Push. The payment row exists before M-Pesa is called, so nothing M-Pesa does can
  * go unrecorded; "accepted" leaves it pending until a callback or a query settles it. With an
  * idempotency key, the same request returns the same payment and a different one is refused.
+ * A prompt counts against the phone's limit only once it is about to be sent: input refused as
+ * invalid and idempotent replays never touch the limit (both hosted checkout and API come here).
  */
 export async function initiateStkPayment(
   db: DbClient,
@@ -45,6 +48,14 @@ export async function initiateStkPayment(
   if (reference.length < 1 || reference.length > 12)
     fail("reference", "The reference must be 1-12 characters: M-Pesa shows it to the customer.");
   const description = input.description?.trim() || null;
+  for (const [field, value] of [
+    ["reference", reference],
+    ["description", description ?? ""],
+  ] as const) {
+    const reason = unsafeText(value);
+    if (reason) fail(field, `${field}: ${reason}`);
+  }
+  const phoneHash = lookupHash(deps.keyring, phone.msisdn, "phone");
 
   const requestHash = createHash("sha256")
     .update(
@@ -72,19 +83,35 @@ export async function initiateStkPayment(
   });
   let payment: Payment;
   try {
-    payment = await db.payment.create({
-      data: {
-        merchantId: input.merchantId,
-        checkoutSessionId: input.checkoutSessionId ?? null,
-        amount: amount.amount,
-        phoneSealed: seal(deps.keyring, phone.msisdn, phoneContext(input.merchantId)),
-        phoneHash: lookupHash(deps.keyring, phone.msisdn, "phone"),
-        phoneMasked: maskPhone(phone.msisdn),
-        reference,
-        description,
-        idempotencyKey: input.idempotencyKey ?? null,
-        requestHash,
-      },
+    // The row and the prompt's count commit together: a prompt refused by the limit leaves no
+    // row, and a row lost to an idempotency race (P2002) or a busy checkout counts no prompt.
+    payment = await inTransaction(db, async (tx) => {
+      if (input.checkoutSessionId)
+        await lockCheckoutForAttempt(tx, input.merchantId, input.checkoutSessionId);
+      const created = await tx.payment.create({
+        data: {
+          merchantId: input.merchantId,
+          checkoutSessionId: input.checkoutSessionId ?? null,
+          amount: amount.amount,
+          phoneSealed: seal(deps.keyring, phone.msisdn, phoneContext(input.merchantId)),
+          phoneHash,
+          phoneMasked: maskPhone(phone.msisdn),
+          reference,
+          description,
+          idempotencyKey: input.idempotencyKey ?? null,
+          requestHash,
+        },
+      });
+      // Keyed on the phone's lookup hash, never the number, and shared by every merchant: a
+      // customer's phone gets at most deps.promptLimiter's prompts a minute in all.
+      const wait = await deps.promptLimiter.consume(phoneHash);
+      if (wait) {
+        throw new AppError("rate_limited", `Too many prompts to this phone. Try again in ${wait} seconds.`, {
+          retryAfterSeconds: wait,
+          field: "phone",
+        });
+      }
+      return created;
     });
   } catch (error) {
     // Two requests with one idempotency key raced: the loser answers with the winner's payment.
@@ -122,5 +149,29 @@ export async function initiateStkPayment(
         settledAt: new Date(),
       },
     });
+  }
+}
+
+/**
+ * At most one prompt in flight per checkout: the checkout's row is locked until the new payment
+ * row commits, so of two quick submits the second sees the first's pending attempt and is refused
+ * (without the lock both would see none and both would prompt).
+ */
+async function lockCheckoutForAttempt(tx: DbClient, merchantId: string, checkoutSessionId: string) {
+  const [session] = await tx.$queryRaw<{ status: string }[]>`
+    SELECT status::text FROM checkout_sessions
+    WHERE id = ${checkoutSessionId}::uuid AND merchant_id = ${merchantId}::uuid
+    FOR UPDATE`;
+  if (!session) throw new AppError("not_found", "This payment link does not exist.");
+  if (session.status !== "open") throw new AppError("conflict", "This payment link is no longer open.");
+  const pending = await tx.payment.findFirst({
+    where: { checkoutSessionId, status: "pending" },
+    select: { id: true },
+  });
+  if (pending) {
+    throw new AppError(
+      "conflict",
+      "A prompt was already sent. Check your phone, or wait a minute and try again.",
+    );
   }
 }

@@ -1,6 +1,7 @@
-import { appendAuditLog } from "../audit/append-audit-log";
+import { appendAuditLog, type UserActor } from "../audit/append-audit-log";
 import { type DbClient, inTransaction } from "../db-types";
 import { AppError } from "../errors";
+import { isUuid } from "../validation/id";
 import { reviewNote } from "./review-note";
 
 /**
@@ -16,10 +17,12 @@ export async function matchReviewItem(
     itemId: string;
     checkoutSessionId: string;
     note: string;
-    actor: { id: string; label: string };
+    actor: UserActor;
   },
 ) {
   const note = reviewNote(options.note);
+  if (!isUuid(options.itemId)) throw new AppError("not_found", "No such review item.");
+  if (!isUuid(options.checkoutSessionId)) throw new AppError("not_found", "No such checkout.");
   return inTransaction(db, async (tx) => {
     const [item] = await tx.$queryRaw<{ id: string }[]>`
       SELECT id FROM review_items WHERE id = ${options.itemId}::uuid AND merchant_id = ${options.merchantId}::uuid
@@ -65,7 +68,7 @@ export async function matchReviewItem(
     });
     await appendAuditLog(tx, {
       merchantId: options.merchantId,
-      actor: { type: "user", id: options.actor.id, label: options.actor.label },
+      actor: { type: "user", id: options.actor.id, label: options.actor.label, ip: options.actor.ip },
       action: "review.matched",
       target: { type: "review_item", id: review.id },
       metadata: {

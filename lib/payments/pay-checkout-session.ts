@@ -7,8 +7,9 @@ import { initiateStkPayment } from "./initiate-stk-payment";
 
 /**
  * A customer asks for the prompt on a hosted checkout. Refused when the checkout is paid,
- * expired or cancelled, or while an earlier prompt is still waiting: one checkout never takes two
- * payments (settlement also flags any that slips through).
+ * expired or cancelled, or while an earlier prompt is still waiting (checked under the checkout's
+ * row lock in initiateStkPayment, so two quick submits start one prompt): one checkout never takes
+ * two payments (settlement also flags any that slips through).
  */
 export async function payCheckoutSession(
   db: DbClient,
@@ -22,12 +23,6 @@ export async function payCheckoutSession(
     throw new AppError("conflict", "This payment link has expired. Ask the merchant for a new one.");
   if (view.state === "cancelled")
     throw new AppError("conflict", "This payment link was cancelled by the merchant.");
-  if (view.attempt?.status === "pending") {
-    throw new AppError(
-      "conflict",
-      "A prompt was already sent. Check your phone, or wait a minute and try again.",
-    );
-  }
   const session = await db.checkoutSession.findUniqueOrThrow({ where: { id: options.sessionId } });
   return initiateStkPayment(db, deps, {
     merchantId: session.merchantId,

@@ -6,6 +6,7 @@ import type { Prisma } from "../../prisma/generated/prisma/client";
 import type { Keyring } from "../crypto/keyring";
 import { lookupHash } from "../crypto/seal";
 import { blankToUndefined, kenyanDayRange, kenyanDaySchema } from "../kenyan-days";
+import { text } from "../validation/text";
 import { normalizeKenyanPhone } from "./phone";
 
 export const paymentFilterSchema = z.object({
@@ -17,9 +18,9 @@ export const paymentFilterSchema = z.object({
   to: z.preprocess(blankToUndefined, kenyanDaySchema.optional()),
   minAmount: z.preprocess(blankToUndefined, z.coerce.number().int().min(0).optional()),
   maxAmount: z.preprocess(blankToUndefined, z.coerce.number().int().min(0).optional()),
-  reference: z.preprocess(blankToUndefined, z.string().trim().max(12).optional()),
-  receipt: z.preprocess(blankToUndefined, z.string().trim().toUpperCase().max(20).optional()),
-  phone: z.preprocess(blankToUndefined, z.string().max(20).optional()),
+  reference: z.preprocess(blankToUndefined, text().trim().max(12).optional()),
+  receipt: z.preprocess(blankToUndefined, text().trim().toUpperCase().max(20).optional()),
+  phone: z.preprocess(blankToUndefined, text().max(20).optional()),
 });
 
 export type PaymentFilters = z.infer<typeof paymentFilterSchema>;

@@ -10,6 +10,15 @@ export const UNKNOWN_CALLBACK_PATIENCE_MS = 10 * 60_000;
 
 export type InboxOutcome = "processed" | "retry" | "dead" | "skipped";
 
+/** True when any string in a parsed body holds NUL, which PostgreSQL text cannot store. */
+function holdsNul(value: unknown): boolean {
+  if (typeof value === "string") return value.includes("\u0000");
+  if (Array.isArray(value)) return value.some(holdsNul);
+  if (value && typeof value === "object")
+    return Object.entries(value).some(([k, v]) => k.includes("\u0000") || holdsNul(v));
+  return false;
+}
+
 /**
  * Processes one stored callback. Safe to run many times and concurrently: the entry's row is
  * claimed with SKIP LOCKED, and settlement itself is exactly-once. A callback whose payment is
@@ -31,6 +40,17 @@ export async function processInboxEntry(
       where: { id: entry.id },
       data: { state, lastError, processedAt: state === "processed" || state === "dead" ? now() : null },
     });
+  /** Unusable as sent: a person looks at it (review), it is never retried. */
+  const malformed = async (error: string): Promise<"dead"> => {
+    await openReviewItem(db, {
+      merchantId: entry.merchantId,
+      kind: "malformed_callback",
+      inboxId: entry.id,
+      actual: { error },
+    });
+    await finish("dead", `malformed: ${error}`);
+    return "dead";
+  };
 
   let body: unknown;
   try {
@@ -42,19 +62,13 @@ export async function processInboxEntry(
     await finish("processed"); // answered synchronously; kept for the record
     return "processed";
   }
+  // NUL bytes (stored escaped, record-callback.ts) or JSON-escaped ones: not what Daraja sends,
+  // and nothing with them can be stored, so a person looks at it instead of settlement.
+  if (entry.bodyEscaped || holdsNul(body)) return malformed("the body holds NUL characters");
   if (entry.kind === "c2b_confirmation") {
     const notification = parseC2bNotification(body);
-    if (!notification.ok || !entry.merchantId) {
-      const error = notification.ok ? "no merchant" : notification.error;
-      await openReviewItem(db, {
-        merchantId: entry.merchantId,
-        kind: "malformed_callback",
-        inboxId: entry.id,
-        actual: { error },
-      });
-      await finish("dead", `malformed: ${error}`);
-      return "dead";
-    }
+    if (!notification.ok || !entry.merchantId)
+      return malformed(notification.ok ? "no merchant" : notification.error);
     await settleC2bConfirmation(db, {
       merchantId: entry.merchantId,
       notification: notification.value,
@@ -68,16 +82,7 @@ export async function processInboxEntry(
     return "retry";
   }
   const parsed = parseStkCallback(body);
-  if (!parsed.ok) {
-    await openReviewItem(db, {
-      merchantId: entry.merchantId,
-      kind: "malformed_callback",
-      inboxId: entry.id,
-      actual: { error: parsed.error },
-    });
-    await finish("dead", `malformed: ${parsed.error}`);
-    return "dead";
-  }
+  if (!parsed.ok) return malformed(parsed.error);
   try {
     const cb = parsed.value;
     const settled = await settleStkResult(db, {

@@ -1,11 +1,13 @@
 import { BlockList, isIP } from "node:net";
 import type { CallbackKind } from "../../prisma/generated/prisma/enums";
 import type { DbClient } from "../db-types";
+import { isUuid } from "../validation/id";
 import { secretMatches } from "./callback-secret";
 import { spoolCallback } from "./callback-spool";
 import { recordCallback } from "./record-callback";
+import type { RefusalReason } from "./record-refused-callback";
 
-/** Safaricom's callback addresses as copied between projects (reference §14, unofficial). */
+/** Safaricom's callback addresses as copied between projects (unofficial: docs/daraja.md §15). */
 export const SAFARICOM_CALLBACK_IPS = [
   "196.201.214.200",
   "196.201.214.206",
@@ -35,7 +37,7 @@ export function buildAllowlist(cidrs: readonly string[]): BlockList {
   return list;
 }
 
-/** What Daraja expects back for each kind of callback (reference §13). */
+/** What Daraja expects back for each kind of callback (docs/daraja.md §7.3, §15). */
 export function acknowledgement(kind: CallbackKind): Record<string, string | number> {
   if (kind === "c2b_validation") return { ResultCode: "0", ResultDesc: "Accepted" };
   if (kind === "c2b_confirmation") return { ResultCode: 0, ResultDesc: "Success" };
@@ -67,7 +69,7 @@ export function forgetCallbackMerchants(): void {
 
 export type ReceiveResult =
   | { accepted: true; inboxId: string | null; spooled: boolean; ack: Record<string, string | number> }
-  | { accepted: false; reason: string };
+  | { accepted: false; reason: RefusalReason };
 
 /**
  * The first thing that happens to a Daraja callback: check the per-merchant secret in the URL
@@ -104,21 +106,21 @@ export async function receiveCallback(
     });
     return { accepted: true, inboxId: null, spooled: true, ack: acknowledgement(options.kind) };
   };
-  if (!/^[0-9a-f-]{36}$/i.test(options.merchantId)) return { accepted: false, reason: "unknown merchant" };
+  if (!isUuid(options.merchantId)) return { accepted: false, reason: "unknown_merchant" };
   let merchant: CallbackMerchant | null;
   try {
     merchant = await callbackMerchant(db, options.merchantId);
   } catch {
     return spool(true); // database down: keep the body, check its secret when it is drained
   }
-  if (!merchant || !secretMatches(merchant.callbackSecret, options.secret)) {
-    return { accepted: false, reason: "unknown merchant or wrong secret" };
-  }
+  if (!merchant) return { accepted: false, reason: "unknown_merchant" };
+  if (!secretMatches(merchant.callbackSecret, options.secret))
+    return { accepted: false, reason: "wrong_secret" };
   if (merchant.environment !== "simulator") {
     const ip = options.sourceIp;
     const family = ip && isIP(ip) === 6 ? "ipv6" : "ipv4";
     if (!ip || !options.allowlist.check(ip, family))
-      return { accepted: false, reason: `address ${ip ?? "unknown"} is not allowed` };
+      return { accepted: false, reason: "address_not_allowed" };
   }
   try {
     const row = await recordCallback(db, entry);

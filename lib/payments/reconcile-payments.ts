@@ -3,9 +3,13 @@ import { drainCallbackSpool } from "./callback-spool";
 import type { PaymentsDeps } from "./deps";
 import { followUpStkPayment } from "./follow-up-stk-payment";
 import { processInboxEntry } from "./process-inbox-entry";
+import { pruneRefusedCallbacks } from "./prune-refused-callbacks";
 
 export interface ReconcileCounts {
   spoolDrained: number;
+  /** Spooled callbacks that kept failing and were set aside this run (logged at error). */
+  spoolSetAside: number;
+  refusedPruned: number;
   queried: number;
   settled: number;
   timedOut: number;
@@ -21,7 +25,8 @@ const MAX_INBOX_ATTEMPTS = 30;
 /**
  * The safety net behind callbacks and follow-ups: spooled callbacks go to the inbox, pending STK
  * attempts past 30 s are queried (less often as they age), attempts whose initiation never got
- * an answer are flagged, and inbox entries still waiting are processed. Each run is recorded.
+ * an answer are flagged, inbox entries still waiting are processed, and the record of refused
+ * callbacks is kept bounded. Each run is recorded.
  */
 export async function reconcilePayments(
   db: DbClient,
@@ -32,6 +37,8 @@ export async function reconcilePayments(
   const run = await db.reconciliationRun.create({ data: { startedAt: now } });
   const counts: ReconcileCounts = {
     spoolDrained: 0,
+    spoolSetAside: 0,
+    refusedPruned: 0,
     queried: 0,
     settled: 0,
     timedOut: 0,
@@ -41,7 +48,10 @@ export async function reconcilePayments(
     inboxRetry: 0,
   };
   try {
-    counts.spoolDrained = await drainCallbackSpool(db, options.spoolDir);
+    const spool = await drainCallbackSpool(db, options.spoolDir, { log: deps.log });
+    counts.spoolDrained = spool.moved;
+    counts.spoolSetAside = spool.setAside;
+    counts.refusedPruned = await pruneRefusedCallbacks(db, { now });
 
     const due = await db.payment.findMany({
       where: {

@@ -19,7 +19,12 @@ function externalIdOf(kind: CallbackKind, raw: string): string | null {
   }
 }
 
-/** Stores a callback body exactly as received, before anything else looks at it. */
+/**
+ * Stores a callback body exactly as received, before anything else looks at it. PostgreSQL text
+ * cannot hold NUL, so a body with NUL bytes is kept with each one written as the six characters
+ * `\u0000` and `bodyEscaped` set: processing sends it to review, never to settlement. (Stored
+ * unescaped it would fail like an unavailable database, and be spooled and retried forever.)
+ */
 export function recordCallback(
   db: DbClient,
   input: {
@@ -30,14 +35,19 @@ export function recordCallback(
     headers: Record<string, string>;
   },
 ): Promise<CallbackInbox> {
+  const bodyEscaped = input.body.includes("\u0000");
+  const body = bodyEscaped ? input.body.replaceAll("\u0000", "\\u0000") : input.body;
+  const externalId = externalIdOf(input.kind, body);
   return db.callbackInbox.create({
     data: {
       merchantId: input.merchantId,
       kind: input.kind,
-      body: input.body,
+      body,
+      bodyEscaped,
       sourceIp: input.sourceIp,
       headers: input.headers,
-      externalId: externalIdOf(input.kind, input.body),
+      // A JSON-escaped NUL (`\u0000` in the text) decodes to one: such an id is not kept.
+      externalId: externalId?.includes("\u0000") ? null : externalId,
     },
   });
 }

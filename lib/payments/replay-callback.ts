@@ -1,4 +1,4 @@
-import { appendAuditLog } from "../audit/append-audit-log";
+import { appendAuditLog, type UserActor } from "../audit/append-audit-log";
 import type { Keyring } from "../crypto/keyring";
 import type { DbClient } from "../db-types";
 import { AppError } from "../errors";
@@ -10,7 +10,7 @@ import { type InboxOutcome, processInboxEntry } from "./process-inbox-entry";
  */
 export async function replayCallback(
   db: DbClient,
-  options: { merchantId: string; inboxId: string; keyring: Keyring; actor: { id: string; label: string } },
+  options: { merchantId: string; inboxId: string; keyring: Keyring; actor: UserActor },
 ): Promise<InboxOutcome> {
   const entry = await db.callbackInbox.findFirst({
     where: { id: options.inboxId, merchantId: options.merchantId },
@@ -30,7 +30,7 @@ export async function replayCallback(
   });
   await appendAuditLog(db, {
     merchantId: options.merchantId,
-    actor: { type: "user", id: options.actor.id, label: options.actor.label },
+    actor: { type: "user", id: options.actor.id, label: options.actor.label, ip: options.actor.ip },
     action: "callback.replayed",
     target: { type: "callback", id: entry.id },
     metadata: { kind: entry.kind, outcome },

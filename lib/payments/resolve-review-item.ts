@@ -1,7 +1,8 @@
-import { appendAuditLog } from "../audit/append-audit-log";
+import { appendAuditLog, type UserActor } from "../audit/append-audit-log";
 import type { DbClient } from "../db-types";
 import { inTransaction } from "../db-types";
 import { AppError } from "../errors";
+import { isUuid } from "../validation/id";
 import { reviewNote } from "./review-note";
 
 export type ReviewAction = "accept" | "dismiss";
@@ -18,14 +19,17 @@ export async function resolveReviewItem(
     itemId: string;
     action: ReviewAction;
     note: string;
-    actor: { id: string; label: string };
+    actor: UserActor;
   },
 ) {
   const note = reviewNote(options.note);
+  if (!isUuid(options.itemId)) throw new AppError("not_found", "No such review item.");
   return inTransaction(db, async (tx) => {
-    const item = await tx.reviewItem.findFirst({
-      where: { id: options.itemId, merchantId: options.merchantId },
-    });
+    // Locked until the decision commits: of two people deciding at once, the second sees it decided.
+    const [locked] = await tx.$queryRaw<{ id: string }[]>`
+      SELECT id FROM review_items WHERE id = ${options.itemId}::uuid AND merchant_id = ${options.merchantId}::uuid
+      FOR UPDATE`;
+    const item = locked ? await tx.reviewItem.findUnique({ where: { id: locked.id } }) : null;
     if (!item) throw new AppError("not_found", "No such review item.");
     if (item.status !== "open") throw new AppError("conflict", "This item was already decided.");
     if (options.action === "accept" && item.paymentId) {
@@ -45,7 +49,7 @@ export async function resolveReviewItem(
     });
     await appendAuditLog(tx, {
       merchantId: options.merchantId,
-      actor: { type: "user", id: options.actor.id, label: options.actor.label },
+      actor: { type: "user", id: options.actor.id, label: options.actor.label, ip: options.actor.ip },
       action: options.action === "accept" ? "review.accepted" : "review.dismissed",
       target: { type: "review_item", id: item.id },
       metadata: { kind: item.kind, paymentId: item.paymentId, note },

@@ -1,4 +1,4 @@
-import { appendAuditLog } from "../audit/append-audit-log";
+import { appendAuditLog, type UserActor } from "../audit/append-audit-log";
 import type { Keyring } from "../crypto/keyring";
 import { open } from "../crypto/seal";
 import type { DbClient } from "../db-types";
@@ -15,7 +15,7 @@ export async function revealPaymentPhone(
   options: {
     merchantId: string;
     paymentId: string;
-    actor: { id: string; label: string };
+    actor: UserActor;
     ip?: string | null;
   },
 ): Promise<string> {

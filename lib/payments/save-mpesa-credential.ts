@@ -1,10 +1,11 @@
 import { createPublicKey } from "node:crypto";
 import { z } from "zod";
-import { MpesaEnvironment } from "../../prisma/generated/prisma/enums";
-import { appendAuditLog } from "../audit/append-audit-log";
+import { MpesaEnvironment, type Role } from "../../prisma/generated/prisma/enums";
+import { appendAuditLog, type UserActor } from "../audit/append-audit-log";
 import type { Keyring } from "../crypto/keyring";
 import { type DbClient, inTransaction } from "../db-types";
 import { AppError } from "../errors";
+import { text } from "../validation/text";
 import { type MpesaCredentialInput, openMpesaCredential, upsertMpesaCredential } from "./mpesa-credentials";
 
 const digits = (label: string) =>
@@ -24,14 +25,14 @@ export const mpesaCredentialFormSchema = z
     environment: z.enum(MpesaEnvironment, "Choose an environment."),
     accountType: z.enum(["paybill", "till"], "Choose paybill or till."),
     stkShortcode: digits("STK shortcode"),
-    tillNumber: z.string().trim().max(8).optional(),
+    tillNumber: text().trim().max(8).optional(),
     shortcode: digits("Organisation shortcode"),
     consumerKey: secret,
     consumerSecret: secret,
     passkey: secret,
-    initiatorName: z.string().trim().max(100).optional(),
+    initiatorName: text().trim().max(100).optional(),
     initiatorPassword: secret,
-    certificatePem: z.string().trim().max(20_000).optional(),
+    certificatePem: text({ multiline: true }).trim().max(20_000).optional(),
     c2bVersion: z.enum(["v1", "v2"]).default("v1"),
   })
   .superRefine((v, ctx) => {
@@ -58,12 +59,13 @@ const SECRETS = ["consumerKey", "consumerSecret", "passkey", "initiatorPassword"
  * Saves a merchant's Daraja credentials for one environment. Secrets left blank keep their stored
  * value (the form never shows them back); every value is re-sealed with the active key. The
  * environment's cached OAuth token is dropped so the new credentials take effect at once.
- * Audited with which fields changed, never their values.
+ * Audited with which fields changed, never their values. Production credentials decide where
+ * real money goes, so only an owner may change them (as only an owner may switch to production).
  */
 export async function saveMpesaCredential(
   db: DbClient,
   keyring: Keyring,
-  options: { merchantId: string; form: MpesaCredentialForm; actor: { id: string; label: string } },
+  options: { merchantId: string; form: MpesaCredentialForm; actor: UserActor & { role: Role } },
 ) {
   const parsed = mpesaCredentialFormSchema.safeParse(options.form);
   if (!parsed.success) {
@@ -73,6 +75,8 @@ export async function saveMpesaCredential(
     });
   }
   const form = parsed.data;
+  if (form.environment === "production" && options.actor.role !== "owner")
+    throw new AppError("forbidden", "Only an owner can change production credentials: they move real money.");
   return inTransaction(db, async (tx) => {
     const row = await tx.mpesaCredential.findUnique({
       where: { merchantId_environment: { merchantId: options.merchantId, environment: form.environment } },

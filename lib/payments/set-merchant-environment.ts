@@ -1,5 +1,5 @@
 import type { MpesaEnvironment, Role } from "../../prisma/generated/prisma/enums";
-import { appendAuditLog } from "../audit/append-audit-log";
+import { appendAuditLog, type UserActor } from "../audit/append-audit-log";
 import { type DbClient, inTransaction } from "../db-types";
 import { AppError } from "../errors";
 
@@ -13,7 +13,7 @@ export async function setMerchantEnvironment(
   options: {
     merchantId: string;
     environment: MpesaEnvironment;
-    actor: { id: string; label: string; role: Role };
+    actor: UserActor & { role: Role };
   },
 ) {
   if (options.environment === "production" && options.actor.role !== "owner")

@@ -27,11 +27,15 @@ export function generateApiKey(environment: MpesaEnvironment): ApiKeyMaterial {
 /**
  * Material for a key chosen outside Malipo (DEMO_API_KEY, so scripts can use a known key).
  * Throws when the key is too short or has characters that would need escaping in a header.
+ * The prefix (unique in the database) is the key's start plus 8 hex digits of its hash: two
+ * custom keys sharing their first characters still get different prefixes (as unlikely to clash
+ * as two generated keys' 8-character ids).
  */
 export function importApiKey(key: string): ApiKeyMaterial {
   if (!ACCEPTABLE.test(key)) {
     throw new Error("an API key must be 24-128 characters of A-Z a-z 0-9 _ . -");
   }
-  const prefix = OWN_FORMAT.exec(key)?.[1] ?? `${key.slice(0, 8)}…`;
-  return { key, prefix, hash: hashApiKey(key) };
+  const hash = hashApiKey(key);
+  const prefix = OWN_FORMAT.exec(key)?.[1] ?? `${key.slice(0, 8)}…${hash.slice(0, 8)}`;
+  return { key, prefix, hash };
 }

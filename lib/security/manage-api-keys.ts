@@ -1,18 +1,19 @@
-import { appendAuditLog } from "../audit/append-audit-log";
+import { appendAuditLog, type UserActor } from "../audit/append-audit-log";
 import type { DbClient } from "../db-types";
 import { AppError } from "../errors";
+import { unsafeText } from "../validation/text";
 import { generateApiKey } from "./api-keys";
-
-type Actor = { id: string; label: string };
 
 /** A new API key for the merchant. The secret is returned once and never stored or shown again. */
 export async function createApiKey(
   db: DbClient,
-  options: { merchantId: string; name: string; actor: Actor },
+  options: { merchantId: string; name: string; actor: UserActor },
 ) {
   const name = options.name.trim();
   if (name.length < 1 || name.length > 60)
     throw new AppError("validation_failed", "Name the key (1-60 characters).", { field: "name" });
+  const unsafe = unsafeText(name);
+  if (unsafe) throw new AppError("validation_failed", `The name ${unsafe}.`, { field: "name" });
   const merchant = await db.merchant.findUniqueOrThrow({
     where: { id: options.merchantId },
     select: { environment: true },
@@ -39,7 +40,7 @@ export async function createApiKey(
 
 export async function revokeApiKey(
   db: DbClient,
-  options: { merchantId: string; apiKeyId: string; actor: Actor },
+  options: { merchantId: string; apiKeyId: string; actor: UserActor },
 ) {
   const revoked = await db.apiKey.updateMany({
     where: { id: options.apiKeyId, merchantId: options.merchantId, revokedAt: null },

@@ -12,6 +12,7 @@ import {
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { parseAccountBalances } from "../payments/daraja/inbound";
+import { redactText } from "../redact";
 import {
   B2C_RESULTS,
   magicPhoneOutcome,
@@ -82,7 +83,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     defaultPhoneBalanceCents: options.defaultPhoneBalanceCents ?? 50_000_00,
     defaultOrgUtilityCents: options.defaultOrgUtilityCents ?? 1_000_000_00,
   };
-  const log = options.log ?? (() => {});
+  // Callback URLs end in the merchant's secret and CheckoutRequestIDs carry the payer's number.
+  const log = (msg: string) => options.log?.(redactText(msg));
   const state = createState();
   const timers = new Set<NodeJS.Timeout>();
   const { publicKey, privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { z } from "zod";
 import { Role } from "../../prisma/generated/prisma/enums";
-import { appendAuditLog } from "../audit/append-audit-log";
+import { appendAuditLog, type UserActor } from "../audit/append-audit-log";
 import { type DbClient, inTransaction } from "../db-types";
 import { AppError } from "../errors";
 import { assertMayGrant } from "./rules";
@@ -28,7 +28,7 @@ export async function createInvitation(
     merchantId: string;
     email: string;
     role: Role;
-    actor: { id: string; label: string; role: Role };
+    actor: UserActor & { role: Role };
     now?: Date;
   },
 ) {
@@ -61,7 +61,7 @@ export async function createInvitation(
     });
     await appendAuditLog(tx, {
       merchantId: options.merchantId,
-      actor: { type: "user", id: options.actor.id, label: options.actor.label },
+      actor: { type: "user", id: options.actor.id, label: options.actor.label, ip: options.actor.ip },
       action: "team.invited",
       target: { type: "invitation", id: invitation.id },
       metadata: { email, role },

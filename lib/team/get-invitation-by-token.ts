@@ -22,6 +22,6 @@ export async function getInvitationByToken(db: DbClient, options: { token: strin
   });
   if (!row) return null;
   const state = invitationState(row, options.now ?? new Date());
-  const hasAccount = (await db.user.count({ where: { email: row.email } })) > 0;
-  return { id: row.id, email: row.email, role: row.role, merchantName: row.merchant.name, state, hasAccount };
+  // Deliberately nothing about whether the email has an account: the page must not reveal it.
+  return { id: row.id, email: row.email, role: row.role, merchantName: row.merchant.name, state };
 }

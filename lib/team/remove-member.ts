@@ -1,10 +1,11 @@
 import type { Role } from "../../prisma/generated/prisma/enums";
-import { appendAuditLog } from "../audit/append-audit-log";
+import { appendAuditLog, type UserActor } from "../audit/append-audit-log";
 import { type DbClient, inTransaction } from "../db-types";
+import { revokeUserSessions } from "../users/revoke-user-sessions";
 import { lockMember } from "./lock-member";
 import { assertMayManage } from "./rules";
 
-type Actor = { id: string; label: string; role: Role };
+type Actor = UserActor & { role: Role };
 
 /** Removes a teammate from this merchant (their account and other merchants are untouched). */
 export function removeMember(
@@ -15,12 +16,14 @@ export function removeMember(
     const member = await lockMember(tx, options.merchantId, options.membershipId);
     assertMayManage({ userId: options.actor.id, role: options.actor.role }, member);
     await tx.membership.delete({ where: { id: member.id } });
+    // Their open sessions end too, so the change is felt at once on every device (they sign in again).
+    const sessionsEnded = await revokeUserSessions(tx, { userId: member.userId, reason: "removed" });
     await appendAuditLog(tx, {
       merchantId: options.merchantId,
-      actor: { type: "user", id: options.actor.id, label: options.actor.label },
+      actor: { type: "user", id: options.actor.id, label: options.actor.label, ip: options.actor.ip },
       action: "team.member_removed",
       target: { type: "user", id: member.userId },
-      metadata: { email: member.user.email, role: member.role },
+      metadata: { email: member.user.email, role: member.role, sessionsEnded },
     });
   });
 }

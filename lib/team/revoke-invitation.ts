@@ -1,5 +1,5 @@
 import type { Role } from "../../prisma/generated/prisma/enums";
-import { appendAuditLog } from "../audit/append-audit-log";
+import { appendAuditLog, type UserActor } from "../audit/append-audit-log";
 import { type DbClient, inTransaction } from "../db-types";
 import { AppError } from "../errors";
 import { assertMayGrant } from "./rules";
@@ -7,7 +7,7 @@ import { assertMayGrant } from "./rules";
 /** Withdraws a pending invitation: its link stops working at once. */
 export function revokeInvitation(
   db: DbClient,
-  options: { merchantId: string; invitationId: string; actor: { id: string; label: string; role: Role } },
+  options: { merchantId: string; invitationId: string; actor: UserActor & { role: Role } },
 ) {
   return inTransaction(db, async (tx) => {
     const invitation = await tx.invitation.findFirst({
@@ -18,7 +18,7 @@ export function revokeInvitation(
     await tx.invitation.update({ where: { id: invitation.id }, data: { revokedAt: new Date() } });
     await appendAuditLog(tx, {
       merchantId: options.merchantId,
-      actor: { type: "user", id: options.actor.id, label: options.actor.label },
+      actor: { type: "user", id: options.actor.id, label: options.actor.label, ip: options.actor.ip },
       action: "team.invitation_revoked",
       target: { type: "invitation", id: invitation.id },
       metadata: { email: invitation.email, role: invitation.role },

@@ -2,6 +2,7 @@ import type { DbClient } from "../db-types";
 
 export type SessionRevokedReason =
   | "sign_out"
+  | "sign_out_others"
   | "sign_out_everywhere"
   | "password_changed"
   | "role_changed"

@@ -132,11 +132,12 @@ test("a merchant's day: live payment, search, timeline, export, mismatch, replay
   await join.goto(new URL(link).pathname);
   await expect(join.getByRole("heading", { name: "Join Duka la Mama" })).toBeVisible();
   await expect(join.getByText("Approver")).toBeVisible();
+  // Someone new creates their account on the link's page (existing users: tests/e2e/invitations.spec.ts).
   await join.getByLabel("Your name").fill("Njeri Kamau");
   await join.getByLabel("New password").fill("njeri first password");
   await join.getByLabel("Type it again").fill("njeri first password");
   await shot(join, "10-invitation");
-  await join.getByRole("button", { name: "Join the team" }).click();
+  await join.getByRole("button", { name: "Create account and join" }).click();
   await expect(join.getByTestId("overview-stats")).toBeVisible();
   // An approver may resolve mismatches but not manage the team or keys.
   await nav(join, "Settings");

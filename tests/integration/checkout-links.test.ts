@@ -13,6 +13,7 @@ describe("checkout links", () => {
     keyring: parseKeyring(generateKeyringSpec("t1")),
     darajaBaseUrl: () => "http://127.0.0.1:1",
     appUrl: "http://localhost",
+    promptLimiter: { consume: async () => null },
   };
 
   it("a cancelled link says so and takes no payment; only open links can be cancelled, by their merchant", async () => {

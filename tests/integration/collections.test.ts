@@ -353,7 +353,7 @@ describe("forged and broken callbacks", () => {
     );
     expect(forged.status).toBe(200); // cannot be checked while the database is down: checked on drain
     world.setAppDb(db);
-    expect(await drainCallbackSpool(db, world.spoolDir)).toBe(1);
+    expect(await drainCallbackSpool(db, world.spoolDir)).toEqual({ moved: 1, setAside: 0 });
     expect(await db.callbackInbox.findFirst({ where: { externalId: "ws_CO_while_down" } })).toMatchObject({
       body,
     });

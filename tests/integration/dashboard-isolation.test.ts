@@ -224,7 +224,7 @@ describe("dashboard tenant isolation", () => {
       {
         name: "revokeKeyAction",
         run: async () => (await import("@/app/(dashboard)/settings/actions")).revokeKeyAction(b.apiKey.id),
-        answers: { ok: false, error: { code: "not_found" } },
+        answers: { ok: true, value: { error: "No active API key with this id." } },
         unchanged: async () => {
           expect(await db.apiKey.findUniqueOrThrow({ where: { id: b.apiKey.id } })).toEqual(b.apiKey);
         },

@@ -2,9 +2,10 @@ import { generateKeyPairSync } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { generateKeyringSpec, parseKeyring } from "@/lib/crypto/keyring";
 import { getMpesaCredentialOrThrow } from "@/lib/payments/mpesa-credentials";
+import { registerC2bUrls } from "@/lib/payments/register-c2b-urls";
 import { saveMpesaCredential } from "@/lib/payments/save-mpesa-credential";
 import { setMerchantEnvironment } from "@/lib/payments/set-merchant-environment";
-import { createMember } from "../factories";
+import { createMember, createMerchant } from "../factories";
 import { testDb } from "./db";
 
 const keyring = parseKeyring(generateKeyringSpec("t1"));
@@ -29,7 +30,7 @@ describe("M-Pesa settings", () => {
 
   it("seals every secret, keeps stored secrets when the form leaves them blank, audits without values", async () => {
     const { user, merchantId } = await createMember(db);
-    const actor = { id: user.id, label: user.email };
+    const actor = { id: user.id, label: user.email, role: "admin" as const };
     await expect(
       saveMpesaCredential(db, keyring, { merchantId, actor, form: { ...form, passkey: "" } }),
     ).rejects.toMatchObject({ code: "validation_failed" });
@@ -84,7 +85,7 @@ describe("M-Pesa settings", () => {
 
   it("refuses bad input with a message naming the field, and a switch to an environment without credentials", async () => {
     const { user, merchantId } = await createMember(db);
-    const actor = { id: user.id, label: user.email };
+    const actor = { id: user.id, label: user.email, role: "admin" as const };
     await expect(
       saveMpesaCredential(db, keyring, { merchantId, actor, form: { ...form, stkShortcode: "17-43" } }),
     ).rejects.toMatchObject({ publicMessage: expect.stringContaining("STK shortcode") });
@@ -112,5 +113,49 @@ describe("M-Pesa settings", () => {
     expect((await db.merchant.findUniqueOrThrow({ where: { id: merchantId } })).environment).toBe(
       "simulator",
     );
+  });
+
+  it("production credentials and C2B registration are owner-only; an owner's change is audited without values", async () => {
+    const merchant = await createMerchant(db, { environment: "production" });
+    const admin = await createMember(db, { role: "admin", merchantId: merchant.id });
+    const owner = await createMember(db, { role: "owner", merchantId: merchant.id });
+    const as = (m: typeof admin) => ({ id: m.user.id, label: m.user.email, role: m.membership.role });
+    const production = { ...form, environment: "production" as const };
+    await expect(
+      saveMpesaCredential(db, keyring, { merchantId: merchant.id, actor: as(admin), form: production }),
+    ).rejects.toMatchObject({ code: "forbidden" });
+    expect(await db.mpesaCredential.count({ where: { merchantId: merchant.id } })).toBe(0);
+
+    await saveMpesaCredential(db, keyring, { merchantId: merchant.id, actor: as(owner), form: production });
+    // Once they exist an admin still cannot change a shortcode, even leaving the secrets blank.
+    await expect(
+      saveMpesaCredential(db, keyring, {
+        merchantId: merchant.id,
+        actor: as(admin),
+        form: { ...production, shortcode: "600123", consumerKey: "", consumerSecret: "", passkey: "" },
+      }),
+    ).rejects.toMatchObject({ code: "forbidden" });
+    expect(await db.mpesaCredential.findFirstOrThrow({ where: { merchantId: merchant.id } })).toMatchObject({
+      shortcode: form.shortcode,
+    });
+    // Other environments stay open to admins.
+    await saveMpesaCredential(db, keyring, { merchantId: merchant.id, actor: as(admin), form });
+
+    const audit = await db.auditLog.findMany({ where: { merchantId: merchant.id }, orderBy: { seq: "asc" } });
+    expect(audit.map((r) => [r.action, r.actorId])).toEqual([
+      ["mpesa.credentials_added", owner.user.id],
+      ["mpesa.credentials_added", admin.user.id],
+    ]);
+    expect(audit[0]?.metadata).toMatchObject({ environment: "production", shortcode: form.shortcode });
+    expect(JSON.stringify(audit.map((r) => r.metadata))).not.toContain("very-secret");
+
+    // Registering the production C2B URLs is refused to the admin before anything reaches M-Pesa.
+    const deps = { appUrl: "http://malipo.test" } as Parameters<typeof registerC2bUrls>[1];
+    await expect(
+      registerC2bUrls(db, deps, { merchantId: merchant.id, actor: { type: "user", ...as(admin) } }),
+    ).rejects.toMatchObject({ code: "forbidden" });
+    await expect(
+      registerC2bUrls(db, deps, { merchantId: merchant.id, actor: { type: "user", ...as(owner) } }),
+    ).rejects.not.toMatchObject({ code: "forbidden" });
   });
 });

@@ -70,4 +70,42 @@ describe("deciding review items", () => {
       code: "conflict",
     });
   });
+
+  it("of five people deciding one item at once, exactly one succeeds and one decision is audited", async () => {
+    const { user, merchantId } = await createMember(db, { role: "approver" });
+    const actor = { id: user.id, label: user.email };
+    // Several rounds: without the row lock, concurrent deciders interleave differently each time.
+    for (let round = 0; round < 5; round += 1) {
+      await openReviewItem(db, {
+        merchantId,
+        kind: "amount_mismatch",
+        expected: { amount: 100 + round },
+        actual: { amount: 90 },
+      });
+      const item = await db.reviewItem.findFirstOrThrow({ where: { merchantId, status: "open" } });
+      const results = await Promise.allSettled(
+        (["accept", "dismiss", "accept", "dismiss", "accept"] as const).map((action, i) =>
+          resolveReviewItem(db, { merchantId, itemId: item.id, action, note: `Decision number ${i}`, actor }),
+        ),
+      );
+      expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+      for (const r of results.filter((r) => r.status === "rejected"))
+        expect((r as PromiseRejectedResult).reason).toMatchObject({ code: "conflict" });
+      expect(
+        await db.auditLog.count({
+          where: { targetId: item.id, action: { in: ["review.accepted", "review.dismissed"] } },
+        }),
+      ).toBe(1);
+    }
+  });
+
+  it("answers not found for an unknown or malformed item id", async () => {
+    const { user, merchantId } = await createMember(db, { role: "approver" });
+    const actor = { id: user.id, label: user.email };
+    for (const itemId of ["00000000-0000-0000-0000-000000000000", "-".repeat(36), "not-an-id"]) {
+      await expect(
+        resolveReviewItem(db, { merchantId, itemId, action: "dismiss", note: "no such item", actor }),
+      ).rejects.toMatchObject({ code: "not_found" });
+    }
+  });
 });

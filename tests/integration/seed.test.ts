@@ -28,7 +28,7 @@ describe("demo seed", () => {
     expect(await verifyPassword(owner.passwordHash, seed.password)).toBe(true);
 
     const key = await db.apiKey.findUniqueOrThrow({ where: { hash: hashApiKey(seed.apiKey) } });
-    expect(key.prefix).toBe("known-de…");
+    expect(key.prefix).toBe(`known-de…${hashApiKey(seed.apiKey).slice(0, 8)}`);
     expect(await db.apiKey.count()).toBe(1);
     expect(await db.auditLog.count({ where: { action: "apikey.created" } })).toBe(1);
     expect(await db.mpesaCredential.count({ where: { environment: "simulator" } })).toBe(
@@ -59,5 +59,19 @@ describe("demo seed", () => {
       receipt: "TLREPLAY01",
     });
     expect(await db.reviewItem.count({ where: { merchantId: merchant.id, status: "open" } })).toBe(1);
+  });
+
+  it("takes a new DEMO_API_KEY sharing its first 8 characters with the old one: the new one is active, the old one revoked", async () => {
+    const next = "known-demo-key-for-scripts-0002";
+    await seedDemo(db, { ...seed, apiKey: next });
+    await seedDemo(db, { ...seed, apiKey: next });
+    const keys = await db.apiKey.findMany({ orderBy: { createdAt: "asc" } });
+    expect(keys).toHaveLength(2);
+    expect(new Set(keys.map((k) => k.prefix)).size).toBe(2);
+    expect(keys.map((k) => [k.hash, k.revokedAt === null])).toEqual([
+      [hashApiKey(seed.apiKey), false],
+      [hashApiKey(next), true],
+    ]);
+    expect(await db.auditLog.count({ where: { action: "apikey.revoked" } })).toBe(1);
   });
 });

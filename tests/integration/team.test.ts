@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { verifyAuditChain } from "@/lib/audit/verify-audit-chain";
 import { verifyPassword } from "@/lib/security/password";
-import { acceptInvitation } from "@/lib/team/accept-invitation";
+import { ipThrottleKey, SIGN_IN_THROTTLE } from "@/lib/security/sign-in-throttle";
+import { acceptInvitation, SIGN_IN_FIRST } from "@/lib/team/accept-invitation";
 import { createInvitation, INVITATION_TTL_MS } from "@/lib/team/create-invitation";
 import { getInvitationByToken } from "@/lib/team/get-invitation-by-token";
 import { removeMember } from "@/lib/team/remove-member";
@@ -31,11 +32,20 @@ describe("team: invitations and roles", () => {
     expect(
       JSON.stringify(await db.invitation.findUniqueOrThrow({ where: { id: invitation.id } })),
     ).not.toContain(token);
-    expect(await getInvitationByToken(db, { token })).toMatchObject({ state: "pending", hasAccount: false });
+    const shown = await getInvitationByToken(db, { token });
+    expect(shown).toMatchObject({ state: "pending" });
+    expect(shown).not.toHaveProperty("hasAccount");
 
     await expect(acceptInvitation(db, { token, name: "Wanjiru", password: "short" })).rejects.toMatchObject({
       code: "validation_failed",
     });
+    // Long but trivially guessable passwords are refused with zxcvbn's advice, naming the field.
+    for (const weak of ["aaaaaaaaaa", "password123456", "wanjiru@example.com"])
+      await expect(acceptInvitation(db, { token, name: "Wanjiru", password: weak })).rejects.toMatchObject({
+        code: "validation_failed",
+        publicMessage: expect.stringMatching(/too easy to guess/),
+        details: { field: "password" },
+      });
     const accepted = await acceptInvitation(db, {
       token,
       name: "Wanjiru",
@@ -75,22 +85,64 @@ describe("team: invitations and roles", () => {
     expect(await db.user.count({ where: { email: "race@example.com" } })).toBe(1);
   });
 
-  it("an existing account joins with its own password; expired and withdrawn links are refused", async () => {
+  it("an existing account never joins with a password, only by being signed in as the invited email", async () => {
     const owner = await createMember(db, { role: "owner" });
     const elsewhere = await createMember(db, { role: "owner" });
-    const { token } = await createInvitation(db, {
+    const stranger = await createMember(db, { role: "owner" });
+    const { token, invitation } = await createInvitation(db, {
       merchantId: owner.merchantId,
       email: elsewhere.user.email,
       role: "developer",
       actor: actorOf(owner),
     });
-    expect(await getInvitationByToken(db, { token })).toMatchObject({ hasAccount: true });
-    await expect(acceptInvitation(db, { token, password: "not the password" })).rejects.toMatchObject({
+    const ip = "10.9.0.1";
+    // No password path: even the account's right password only answers "sign in first".
+    await expect(acceptInvitation(db, { token, password: TEST_PASSWORD } as never)).rejects.toMatchObject({
       code: "validation_failed",
     });
-    await acceptInvitation(db, { token, password: TEST_PASSWORD });
-    expect(await db.membership.count({ where: { userId: elsewhere.user.id } })).toBe(2);
+    for (const password of [TEST_PASSWORD, "not the password at all"])
+      await expect(acceptInvitation(db, { token, name: "Attacker", password, ip })).rejects.toMatchObject({
+        code: "conflict",
+        publicMessage: SIGN_IN_FIRST,
+      });
+    expect(await db.membership.count({ where: { userId: elsewhere.user.id } })).toBe(1);
+    // Audited outside the inviting merchant's log (the inviter must not learn it there either)…
+    const probes = await db.auditLog.findMany({ where: { action: "team.invitation_account_exists" } });
+    expect(probes).toHaveLength(2);
+    expect(probes.every((p) => p.merchantId === null && p.ip === ip && p.targetId === invitation.id)).toBe(
+      true,
+    );
+    // …and counted against the address's sign-in throttle: a prober is slowed down.
+    const throttle = await db.signInThrottle.findUniqueOrThrow({ where: { key: ipThrottleKey(ip).key } });
+    expect(throttle.failures).toBe(2);
+    for (let i = 2; i <= SIGN_IN_THROTTLE.ip.freeFailures; i += 1)
+      await acceptInvitation(db, { token, name: "Attacker", password: "guess guess guess", ip }).catch(
+        () => {},
+      );
+    await expect(
+      acceptInvitation(db, { token, name: "Attacker", password: "guess guess guess", ip }),
+    ).rejects.toMatchObject({ code: "rate_limited" });
 
+    // Signed in as someone else: refused, whatever they are allowed elsewhere.
+    await expect(acceptInvitation(db, { token, signedInUserId: stranger.user.id })).rejects.toMatchObject({
+      code: "forbidden",
+    });
+    expect(await db.membership.count({ where: { userId: stranger.user.id } })).toBe(1);
+    // Signed in as the invited email: joins, once.
+    await acceptInvitation(db, { token, signedInUserId: elsewhere.user.id });
+    expect(await db.membership.count({ where: { userId: elsewhere.user.id } })).toBe(2);
+    await expect(acceptInvitation(db, { token, signedInUserId: elsewhere.user.id })).rejects.toMatchObject({
+      code: "conflict",
+    });
+    const accepted = await db.auditLog.findFirstOrThrow({
+      where: { merchantId: owner.merchantId, action: "team.invitation_accepted" },
+    });
+    expect(accepted).toMatchObject({ actorId: elsewhere.user.id, metadata: { newAccount: false } });
+  });
+
+  it("expired and withdrawn links are refused; inviting again replaces the link", async () => {
+    const owner = await createMember(db, { role: "owner" });
+    const elsewhere = await createMember(db, { role: "owner", merchantId: owner.merchantId });
     const late = await createInvitation(db, {
       merchantId: owner.merchantId,
       email: "late@example.com",

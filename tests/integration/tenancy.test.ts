@@ -3,6 +3,7 @@ import { AppError } from "@/lib/errors";
 import { generateApiKey } from "@/lib/security/api-keys";
 import { resolveTenant } from "@/lib/tenancy/resolve-tenant";
 import { tenantDb } from "@/lib/tenancy/tenant-db";
+import { createUserSession } from "@/lib/users/create-user-session";
 import { createMember, createMerchant } from "../factories";
 import { testDb } from "./db";
 
@@ -20,10 +21,16 @@ describe("tenant isolation", () => {
     return { a, b, merchantA, keyA };
   }
 
+  /** A signed-in session of the user, as the session cookie names it. */
+  async function sid(user: { id: string }) {
+    return (await createUserSession(db, { userId: user.id, ip: null, userAgent: null })).id;
+  }
+
   it("never resolves a user into a merchant they do not belong to, whatever slug they ask for", async () => {
     const { b, merchantA } = await twoMerchants();
     const ctx = await resolveTenant(db, {
       userId: b.user.id,
+      sessionId: await sid(b.user),
       merchantSlug: merchantA.slug,
       permission: "dashboard:view",
     });
@@ -37,32 +44,41 @@ describe("tenant isolation", () => {
     await db.membership.create({ data: { userId: a.user.id, merchantId: second.id, role: "viewer" } });
     const ctx = await resolveTenant(db, {
       userId: a.user.id,
+      sessionId: await sid(a.user),
       merchantSlug: second.slug,
       permission: "dashboard:view",
     });
     expect(ctx).toMatchObject({ merchant: { id: second.id }, role: "viewer" });
     await expect(
-      resolveTenant(db, { userId: a.user.id, merchantSlug: second.slug, permission: "apikeys:manage" }),
+      resolveTenant(db, {
+        userId: a.user.id,
+        sessionId: await sid(a.user),
+        merchantSlug: second.slug,
+        permission: "apikeys:manage",
+      }),
     ).rejects.toMatchObject({ code: "forbidden" });
   });
 
   it("rejects unknown, disabled and merchant-less users", async () => {
     const { a } = await twoMerchants();
     await expect(
-      resolveTenant(db, { userId: "00000000-0000-7000-8000-000000000000", permission: "dashboard:view" }),
+      resolveTenant(db, {
+        userId: "00000000-0000-7000-8000-000000000000",
+        sessionId: await sid(a.user),
+        permission: "dashboard:view",
+      }),
     ).rejects.toMatchObject({ code: "unauthenticated" });
+    const aSession = await sid(a.user);
     await db.user.update({ where: { id: a.user.id }, data: { disabledAt: new Date() } });
     await expect(
-      resolveTenant(db, { userId: a.user.id, permission: "dashboard:view" }),
+      resolveTenant(db, { userId: a.user.id, sessionId: aSession, permission: "dashboard:view" }),
     ).rejects.toBeInstanceOf(AppError);
     const loner = await db.user.create({
       data: { email: "loner@example.com", name: "Loner", passwordHash: "x" },
     });
-    await expect(resolveTenant(db, { userId: loner.id, permission: "dashboard:view" })).rejects.toMatchObject(
-      {
-        code: "forbidden",
-      },
-    );
+    await expect(
+      resolveTenant(db, { userId: loner.id, sessionId: await sid(loner), permission: "dashboard:view" }),
+    ).rejects.toMatchObject({ code: "forbidden" });
   });
 
   it("gives merchant B's scoped client nothing of merchant A's, by id or in lists, and no way to write to it", async () => {

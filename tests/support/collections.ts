@@ -20,9 +20,13 @@ import { createMerchant } from "../factories";
 
 export async function startCollectionsWorld(
   db: Db,
-  options: { environment?: MpesaEnvironment; allowlist?: string[] } = {},
+  options: {
+    environment?: MpesaEnvironment;
+    allowlist?: string[];
+    simulatorLog?: (msg: string) => void;
+  } = {},
 ) {
-  const sim = await startSimulator({ autoAnswerMs: 20 });
+  const sim = await startSimulator({ autoAnswerMs: 20, log: options.simulatorLog });
   const keyring = parseKeyring(generateKeyringSpec("t1"));
   const spoolDir = join(tmpdir(), `malipo-spool-${randomBytes(4).toString("hex")}`);
   const outcomes: InboxOutcome[] = [];
@@ -61,7 +65,13 @@ export async function startCollectionsWorld(
     ...simulatorCredentials(sim.certificatePem),
     environment: merchant.environment,
   });
-  const deps: PaymentsDeps = { keyring, darajaBaseUrl: () => sim.url, appUrl };
+  // No prompt limit here: tests/integration/prompt-limits.test.ts covers the app's real one.
+  const deps: PaymentsDeps = {
+    keyring,
+    darajaBaseUrl: () => sim.url,
+    appUrl,
+    promptLimiter: { consume: async () => null },
+  };
   const control = async (method: string, path: string, body?: unknown) =>
     (
       await fetch(`${sim.url}${path}`, {

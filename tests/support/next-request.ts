@@ -1,15 +1,20 @@
 // The Next.js request context, faked so tests can call the real pages, server actions and route
-// handlers directly: who is signed in (next-auth's auth()), the request's cookies and headers,
-// revalidation and after(). Everything behind that context (lib/, the database) is real.
+// handlers directly: who is signed in (next-auth's auth(), naming a real session row as the
+// cookie's `sid` does), the request's cookies and headers, revalidation and after(). Everything
+// behind that context (lib/, the database) is real.
 //
 // In a test file (vi.mock is hoisted, so the factories import this module lazily):
 //   vi.mock("@/lib/auth", () => import("../support/next-request").then((m) => m.fakeAuth));
 //   vi.mock("next/headers", () => import("../support/next-request").then((m) => m.fakeHeaders));
 //   vi.mock("next/cache", () => import("../support/next-request").then((m) => m.fakeCache));
 // and stub the environment (stubAppEnv) before the first `await import("@/app/...")`.
+import { redirect } from "next/navigation";
 import type { ReactNode } from "react";
 import { vi } from "vitest";
 import { generateKeyringSpec, parseKeyring } from "@/lib/crypto/keyring";
+import { CLIENT_IP_HEADER, trustClientIpHeader } from "@/lib/security/client-ip";
+import { createUserSession } from "@/lib/users/create-user-session";
+import { recordSignOut } from "@/lib/users/record-sign-out";
 
 /** The digests Next's interrupts carry (node_modules/next/dist/client/components/). */
 export const NOT_FOUND = "NEXT_HTTP_ERROR_FALLBACK;404";
@@ -21,6 +26,8 @@ const MERCHANT_COOKIE = "malipo_merchant"; // lib/session.ts (importing it would
 
 const request = {
   userId: null as string | null,
+  /** The cookie's session id; undefined until auth() first signs in (creates the row). */
+  sessionId: undefined as string | null | undefined,
   cookies: new Map<string, string>(),
   headers: new Headers(),
   after: [] as (() => unknown)[],
@@ -29,11 +36,28 @@ const request = {
 /**
  * Signs `user` in for the calls that follow (null signs out), with the merchant cookie naming
  * `merchantSlug` (none: the user's first merchant). Cookies set by an earlier call are dropped.
+ * Each sign-in gets a new session row, as lib/auth.ts does; `options.sessionId` uses that session
+ * instead (null: a cookie from before sessions were recorded, with no `sid`).
  */
-export function signIn(user: { id: string } | null, merchantSlug?: string | null): void {
+export function signIn(
+  user: { id: string } | null,
+  merchantSlug?: string | null,
+  options: { sessionId?: string | null } = {},
+): void {
   request.userId = user?.id ?? null;
+  request.sessionId = options.sessionId;
   request.cookies.clear();
   if (merchantSlug) request.cookies.set(MERCHANT_COOKIE, merchantSlug);
+}
+
+/**
+ * The calls that follow come from `ip`, as the front server stamps it (lib/http/front-server.ts);
+ * null: an address the front server could not establish.
+ */
+export function fromIp(ip: string | null): void {
+  trustClientIpHeader();
+  if (ip) request.headers.set(CLIENT_IP_HEADER, ip);
+  else request.headers.delete(CLIENT_IP_HEADER);
 }
 
 /** A cookie as the browser would send it on the next request (e.g. after switchMerchantAction). */
@@ -47,13 +71,47 @@ export async function runAfterTasks(): Promise<void> {
   for (const task of tasks) await task();
 }
 
+/** The session id the signed-in user's cookie carries (creating the row on first use). */
+export async function sessionId(): Promise<string | null> {
+  if (!request.userId) return null;
+  if (request.sessionId === undefined) {
+    const { getDb } = await import("@/lib/db"); // lazily: the env is stubbed after imports
+    const session = await createUserSession(getDb(), {
+      userId: request.userId,
+      ip: null,
+      userAgent: "vitest",
+    });
+    request.sessionId = session.id;
+  }
+  return request.sessionId;
+}
+
 export const fakeAuth = {
-  auth: async () =>
-    request.userId
-      ? { user: { id: request.userId }, expires: new Date(Date.now() + 3_600_000).toISOString() }
-      : null,
+  auth: async () => {
+    if (!request.userId) return null;
+    const sid = await sessionId();
+    return {
+      user: { id: request.userId },
+      ...(sid ? { sessionId: sid } : {}),
+      expires: new Date(Date.now() + 3_600_000).toISOString(),
+    };
+  },
   signIn: async () => undefined,
-  signOut: async () => undefined,
+  /** As lib/auth.ts: ends the session row (events.signOut), drops the cookie, redirects. */
+  signOut: async (options?: { redirectTo?: string }) => {
+    if (request.userId) {
+      const { getDb } = await import("@/lib/db");
+      await recordSignOut(getDb(), {
+        userId: request.userId,
+        sessionId: request.sessionId,
+        label: null,
+        ip: null,
+      });
+    }
+    request.userId = null;
+    request.sessionId = undefined;
+    if (options?.redirectTo) redirect(options.redirectTo);
+  },
   handlers: {},
 };
 

@@ -39,6 +39,17 @@ describe("parseEnv", () => {
     expect(() => parseEnv({ ...valid, AUTH_SECRET: "" })).toThrow(/AUTH_SECRET: is required/);
   });
 
+  it("refuses production with a callback allowlist but no explicit TRUSTED_PROXY_HOPS", () => {
+    const production = { ...valid, NODE_ENV: "production", MPESA_CALLBACK_ALLOWLIST: "196.201.214.200/32" };
+    expect(() => parseEnv(production)).toThrow(EnvError);
+    expect(() => parseEnv(production)).toThrow(/TRUSTED_PROXY_HOPS: must be set in production/);
+    expect(parseEnv({ ...production, TRUSTED_PROXY_HOPS: "0" }).TRUSTED_PROXY_HOPS).toBe(0);
+    expect(parseEnv({ ...production, TRUSTED_PROXY_HOPS: "2" }).TRUSTED_PROXY_HOPS).toBe(2);
+    // Development, or no allowlist of one's own, keeps the default.
+    expect(parseEnv({ ...production, NODE_ENV: "development" }).TRUSTED_PROXY_HOPS).toBe(0);
+    expect(parseEnv({ ...valid, NODE_ENV: "production" }).TRUSTED_PROXY_HOPS).toBe(0);
+  });
+
   it("refuses to disable rate limits in production", () => {
     expect(() => parseEnv({ ...valid, NODE_ENV: "production", DISABLE_RATE_LIMITS: "1" })).toThrow(
       /DISABLE_RATE_LIMITS/,

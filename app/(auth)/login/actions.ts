@@ -1,7 +1,7 @@
 "use server";
 
-import { AuthError, CredentialsSignin } from "next-auth";
-import { signIn } from "@/lib/auth";
+import { AuthError } from "next-auth";
+import { RateLimitedSignIn, signIn } from "@/lib/auth";
 import { safeRedirectPath } from "@/lib/safe-redirect";
 
 export interface SignInState {
@@ -19,12 +19,9 @@ export async function signInAction(_prev: SignInState, form: FormData): Promise<
     });
     return { error: null, email };
   } catch (error) {
-    if (error instanceof CredentialsSignin && error.code === "rate_limited") {
-      return {
-        email,
-        error: "Too many failed attempts. Wait 15 minutes, or ask an admin to check your account.",
-      };
-    }
+    // While the throttle says wait, the password was not even checked.
+    if (error instanceof RateLimitedSignIn)
+      return { email, error: `Too many attempts, try again in ${error.retryAfterSeconds} s.` };
     if (error instanceof AuthError) return { email, error: "Wrong email or password." };
     throw error; // the redirect after a successful sign-in travels as an exception
   }

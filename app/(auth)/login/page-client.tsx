@@ -4,7 +4,7 @@ import { useActionState } from "react";
 import { Button } from "@/components/button";
 import { type SignInState, signInAction } from "./actions";
 
-export function LoginForm({ callbackUrl }: { callbackUrl: string }) {
+export function LoginForm({ callbackUrl, notice }: { callbackUrl: string; notice?: string | null }) {
   const [state, action, pending] = useActionState<SignInState, FormData>(signInAction, {
     error: null,
     email: "",
@@ -15,6 +15,14 @@ export function LoginForm({ callbackUrl }: { callbackUrl: string }) {
         <h1 className="text-xl font-semibold">Sign in to Malipo</h1>
         <p className="mt-1 text-sm text-slate-600">For merchant staff. Customers never need an account.</p>
       </div>
+      {notice && !state.error ? (
+        <p
+          role="status"
+          className="rounded-md border border-slate-200 bg-slate-50 px-3 py-2 text-sm text-slate-700"
+        >
+          {notice}
+        </p>
+      ) : null}
       {state.error ? (
         <p role="alert" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">
           {state.error}

@@ -1,19 +1,15 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { Button } from "@/components/button";
-import { auth } from "@/lib/auth";
+import { currentSession } from "@/lib/session";
 import { signOutAction } from "./actions";
 
 export const metadata: Metadata = { title: "Sign out" };
 
-export default async function LogoutPage({
-  searchParams,
-}: {
-  searchParams: Promise<{ done?: string; expired?: string }>;
-}) {
-  const { expired } = await searchParams;
-  const session = await auth();
-  if (!session?.user) {
+export default async function LogoutPage() {
+  // A cookie whose session was already ended counts as signed out: the server refuses it anyway.
+  const session = await currentSession();
+  if (!session) {
     return (
       <div className="space-y-4 text-center">
         <h1 className="text-xl font-semibold">You are signed out</h1>
@@ -26,20 +22,14 @@ export default async function LogoutPage({
   }
   return (
     <form action={signOutAction} className="space-y-4 text-center">
-      <h1 className="text-xl font-semibold">{expired ? "Your access has changed" : "Sign out of Malipo?"}</h1>
-      <p className="text-sm text-slate-600">
-        {expired
-          ? "Your account or membership was changed. Sign out, then sign in again."
-          : `Signed in as ${session.user.email ?? "you"}.`}
-      </p>
+      <h1 className="text-xl font-semibold">Sign out of Malipo?</h1>
+      <p className="text-sm text-slate-600">Signed in as {session.email}.</p>
       <Button type="submit" className="w-full">
         Sign out
       </Button>
-      {expired ? null : (
-        <Link href="/" className="block text-sm text-slate-600 underline">
-          Back to the dashboard
-        </Link>
-      )}
+      <Link href="/" className="block text-sm text-slate-600 underline">
+        Back to the dashboard
+      </Link>
     </form>
   );
 }

@@ -12,6 +12,7 @@ const ITEMS = [
   { href: "/callbacks", label: "Callbacks" },
   { href: "/audit-log", label: "Audit log" },
   { href: "/settings", label: "Settings" },
+  { href: "/account", label: "Account" },
 ] as const;
 
 export function Nav() {

@@ -3,8 +3,12 @@ import { DataTable } from "@/components/data-table";
 import { EmptyState } from "@/components/empty-state";
 import { PageHeader } from "@/components/page-header";
 import { formatNairobiTime } from "@/lib/format";
+import { countSetAsideCallbacks } from "@/lib/payments/callback-spool";
+import { findCallbacks } from "@/lib/payments/find-callbacks";
+import { findRefusedCallbacks } from "@/lib/payments/find-refused-callbacks";
+import type { RefusalReason } from "@/lib/payments/record-refused-callback";
+import { paymentsRuntime } from "@/lib/payments-runtime";
 import { can } from "@/lib/permissions";
-import { maskPhonesInText } from "@/lib/redact";
 import { requireTenant } from "@/lib/session";
 import { ReplayButton } from "./page-client";
 
@@ -17,20 +21,27 @@ const STATE_STYLES: Record<string, string> = {
   dead: "bg-red-100 text-red-900",
 };
 
+const REFUSAL_LABELS: Record<RefusalReason, string> = {
+  wrong_secret: "Wrong secret in the URL",
+  unknown_merchant: "Unknown merchant",
+  address_not_allowed: "Address not allowed",
+  too_large: "Body too large",
+  unknown_kind: "Unknown callback kind",
+};
+
 export default async function CallbacksPage() {
   const tenant = await requireTenant("callbacks:view");
-  const [inbox, calls] = await Promise.all([
-    tenant.db.callbackInbox.findMany({
-      where: { merchantId: tenant.merchant.id },
-      orderBy: { receivedAt: "desc" },
-      take: 50,
+  const mayViewSecurity = can(tenant.role, "security:view");
+  const [{ inbox, calls }, refused] = await Promise.all([
+    findCallbacks(tenant.db, {
+      merchantId: tenant.merchant.id,
+      fullPhones: can(tenant.role, "phones:view_full"),
     }),
-    tenant.db.darajaCall.findMany({
-      where: { merchantId: tenant.merchant.id },
-      orderBy: { startedAt: "desc" },
-      take: 20,
-    }),
+    mayViewSecurity ? findRefusedCallbacks(tenant.db, { merchantId: tenant.merchant.id }) : null,
   ]);
+  const setAside = mayViewSecurity
+    ? countSetAsideCallbacks(paymentsRuntime().spoolDir, { merchantId: tenant.merchant.id })
+    : 0;
   const mayReplay = can(tenant.role, "callbacks:replay");
   return (
     <>
@@ -38,6 +49,16 @@ export default async function CallbacksPage() {
         title="Callbacks"
         description="Every message M-Pesa sent us, exactly as received, and every call we made to it."
       />
+      {setAside > 0 ? (
+        <p
+          className="mb-6 rounded-xl border border-red-200 bg-red-50 px-4 py-3 text-sm text-red-900"
+          data-testid="set-aside"
+        >
+          {setAside === 1 ? "1 callback" : `${setAside} callbacks`} could not be stored after repeated tries
+          and {setAside === 1 ? "was" : "were"} set aside on this server (set-aside.jsonl in the spool
+          directory). Nothing is lost: whoever runs Malipo can look at {setAside === 1 ? "it" : "them"} there.
+        </p>
+      ) : null}
       <h2 className="mb-2 text-sm font-semibold uppercase tracking-wide text-slate-600">
         Inbound (latest 50)
       </h2>
@@ -60,6 +81,9 @@ export default async function CallbacksPage() {
                 <span className="text-slate-600">{formatNairobiTime(entry.receivedAt)}</span>
                 <span className="text-slate-600">from {entry.sourceIp ?? "unknown"}</span>
                 <span className="text-slate-600">attempts {entry.attempts}</span>
+                {entry.bodyEscaped ? (
+                  <span className="text-orange-800">stored with NUL bytes written as \u0000</span>
+                ) : null}
                 {entry.externalId ? (
                   <span className="font-mono text-xs text-slate-500">{entry.externalId}</span>
                 ) : null}
@@ -71,7 +95,7 @@ export default async function CallbacksPage() {
               <details className="mt-1">
                 <summary className="cursor-pointer text-xs text-slate-600">Raw body</summary>
                 <pre className="mt-1 max-h-64 overflow-auto rounded bg-slate-50 p-2 text-xs">
-                  {maskPhonesInText(entry.body)}
+                  {entry.body}
                 </pre>
               </details>
             </li>
@@ -112,6 +136,41 @@ export default async function CallbacksPage() {
           ))}
         </DataTable>
       )}
+      {refused ? (
+        <>
+          <h2 className="mb-2 mt-8 text-sm font-semibold uppercase tracking-wide text-slate-600">
+            Refused callbacks (latest 50)
+          </h2>
+          {refused.length === 0 ? (
+            <EmptyState title="No refused callbacks">
+              Calls to your callback URLs with a wrong secret, from an address that is not allowed or too
+              large to be M-Pesa are listed here.
+            </EmptyState>
+          ) : (
+            <DataTable
+              columns={[
+                { label: "When (EAT)" },
+                { label: "Kind" },
+                { label: "From" },
+                { label: "Size", align: "right" },
+                { label: "Why refused" },
+              ]}
+            >
+              {refused.map((row) => (
+                <tr key={row.id} data-testid="refused-callback">
+                  <td className="whitespace-nowrap px-4 py-2 text-slate-600">
+                    {formatNairobiTime(row.receivedAt)}
+                  </td>
+                  <td className="px-4 py-2 font-mono text-xs">{row.path}</td>
+                  <td className="px-4 py-2 font-mono text-xs">{row.sourceIp ?? "unknown"}</td>
+                  <td className="px-4 py-2 text-right tabular-nums">{row.size.toLocaleString("en-KE")} B</td>
+                  <td className="px-4 py-2">{REFUSAL_LABELS[row.reason as RefusalReason] ?? row.reason}</td>
+                </tr>
+              ))}
+            </DataTable>
+          )}
+        </>
+      ) : null}
     </>
   );
 }

@@ -36,10 +36,12 @@ export async function createLinkAction(_prev: CreateLinkState, form: FormData): 
 
 export async function cancelLinkAction(sessionId: unknown): Promise<{ error: string | null }> {
   const tenant = await requireTenant("checkout:manage");
+  const id = z.uuid().safeParse(sessionId);
+  if (!id.success) return { error: "No such checkout link." };
   try {
     await cancelCheckoutSession(tenant.db, {
       merchantId: tenant.merchant.id,
-      sessionId: z.uuid().parse(sessionId),
+      sessionId: id.data,
       actor: tenant.actor,
     });
     revalidatePath("/checkout-links");

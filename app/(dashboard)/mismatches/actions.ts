@@ -6,14 +6,19 @@ import { AppError } from "@/lib/errors";
 import { matchReviewItem } from "@/lib/payments/match-review-item";
 import { resolveReviewItem } from "@/lib/payments/resolve-review-item";
 import { requireTenant } from "@/lib/session";
+import { text } from "@/lib/validation/text";
 
 const inputSchema = z.discriminatedUnion("action", [
-  z.object({ itemId: z.uuid(), action: z.enum(["accept", "dismiss"]), note: z.string().max(500) }),
+  z.object({
+    itemId: z.uuid(),
+    action: z.enum(["accept", "dismiss"]),
+    note: text({ multiline: true }).max(500),
+  }),
   z.object({
     itemId: z.uuid(),
     action: z.literal("match"),
     checkoutSessionId: z.uuid("Choose the checkout this money was for."),
-    note: z.string().max(500),
+    note: text({ multiline: true }).max(500),
   }),
 ]);
 
@@ -23,7 +28,10 @@ export async function resolveAction(_prev: ResolveState, form: FormData): Promis
   const tenant = await requireTenant("review:resolve");
   const input = inputSchema.safeParse(Object.fromEntries(form));
   if (!input.success) {
-    const message = input.error.issues.find((i) => i.path.includes("checkoutSessionId"))?.message;
+    const note = input.error.issues.find((i) => i.path.includes("note") && i.code === "custom");
+    const message = note
+      ? `The note ${note.message}.`
+      : input.error.issues.find((i) => i.path.includes("checkoutSessionId"))?.message;
     return { error: message ?? "Choose an action and write a note.", done: false };
   }
   const merchantId = tenant.merchant.id;

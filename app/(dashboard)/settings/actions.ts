@@ -3,7 +3,7 @@
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { appUrl } from "@/lib/env";
-import { AppError } from "@/lib/errors";
+import { AppError, asAppError } from "@/lib/errors";
 import { updateMerchantProfile } from "@/lib/merchants/update-merchant-profile";
 import { DarajaError } from "@/lib/payments/daraja/errors";
 import { registerC2bUrls } from "@/lib/payments/register-c2b-urls";
@@ -36,15 +36,14 @@ export async function createKeyAction(_prev: KeyState, form: FormData): Promise<
   }
 }
 
-export async function revokeKeyAction(apiKeyId: unknown): Promise<void> {
+/** Revokes an API key; an unknown, malformed or another merchant's id is answered, not thrown. */
+export async function revokeKeyAction(apiKeyId: unknown): Promise<{ error: string | null }> {
   const tenant = await requireTenant("apikeys:manage");
-  const id = z.uuid().parse(apiKeyId);
-  await revokeApiKey(tenant.db, {
-    merchantId: tenant.merchant.id,
-    apiKeyId: id,
-    actor: tenant.actor,
-  });
-  revalidatePath("/settings");
+  const id = z.uuid().safeParse(apiKeyId);
+  if (!id.success) return { error: "No active API key with this id." };
+  return teamChange(() =>
+    revokeApiKey(tenant.db, { merchantId: tenant.merchant.id, apiKeyId: id.data, actor: tenant.actor }),
+  );
 }
 
 export type InviteState = { error: string | null; link: string | null; email: string | null };
@@ -114,7 +113,8 @@ async function teamChange(change: () => Promise<unknown>): Promise<{ error: stri
     revalidatePath("/settings");
     return { error: null };
   } catch (error) {
-    if (error instanceof AppError) return { error: error.publicMessage };
+    const known = asAppError(error);
+    if (known) return { error: known.publicMessage };
     throw error;
   }
 }

@@ -56,18 +56,22 @@ export function CreateKeyForm() {
 
 export function RevokeButton({ apiKeyId }: { apiKeyId: string }) {
   const [pending, start] = useTransition();
+  const [error, setError] = useState<string | null>(null);
   return (
-    <button
-      type="button"
-      disabled={pending}
-      onClick={() => {
-        if (confirm("Revoke this key? Integrations using it stop working at once."))
-          start(() => revokeKeyAction(apiKeyId));
-      }}
-      className="rounded-md border border-red-300 bg-white px-2 py-1 text-xs font-medium text-red-800"
-    >
-      {pending ? "Revoking…" : "Revoke"}
-    </button>
+    <>
+      <button
+        type="button"
+        disabled={pending}
+        onClick={() => {
+          if (confirm("Revoke this key? Integrations using it stop working at once."))
+            start(async () => setError((await revokeKeyAction(apiKeyId)).error));
+        }}
+        className="rounded-md border border-red-300 bg-white px-2 py-1 text-xs font-medium text-red-800"
+      >
+        {pending ? "Revoking…" : "Revoke"}
+      </button>
+      <FormError message={error} inline />
+    </>
   );
 }
 

@@ -104,7 +104,11 @@ export default async function SettingsPage({ searchParams }: { searchParams: Pro
               They contain a secret: share them only with Safaricom. STK and payout callback URLs are sent
               with each request, so they need no registration.
             </p>
-            {credential ? <RegisterC2bButton /> : null}
+            {!credential ? null : tenant.merchant.environment === "production" && tenant.role !== "owner" ? (
+              <p className="mt-2 text-slate-600">Only an owner can register production C2B URLs.</p>
+            ) : (
+              <RegisterC2bButton />
+            )}
           </div>
         ) : null}
         {mayManageMpesa ? (
@@ -122,21 +126,27 @@ export default async function SettingsPage({ searchParams }: { searchParams: Pro
                 </a>
               ))}
             </nav>
-            <MpesaCredentialsForm
-              key={editing}
-              defaults={{
-                environment: editing,
-                accountType: edited?.tillNumber ? "till" : "paybill",
-                stkShortcode: edited?.stkShortcode ?? "",
-                tillNumber: edited?.tillNumber ?? "",
-                shortcode: edited?.shortcode ?? "",
-                initiatorName: edited?.initiatorName ?? "",
-                c2bVersion: edited?.c2bVersion === "v2" ? "v2" : "v1",
-                configured: Boolean(edited),
-                hasInitiatorPassword: Boolean(edited?.initiatorPasswordSealed),
-                hasCertificate: Boolean(edited?.certificatePem),
-              }}
-            />
+            {editing === "production" && tenant.role !== "owner" ? (
+              <p className="rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-900">
+                Production credentials move real money, so only an owner can add or change them.
+              </p>
+            ) : (
+              <MpesaCredentialsForm
+                key={editing}
+                defaults={{
+                  environment: editing,
+                  accountType: edited?.tillNumber ? "till" : "paybill",
+                  stkShortcode: edited?.stkShortcode ?? "",
+                  tillNumber: edited?.tillNumber ?? "",
+                  shortcode: edited?.shortcode ?? "",
+                  initiatorName: edited?.initiatorName ?? "",
+                  c2bVersion: edited?.c2bVersion === "v2" ? "v2" : "v1",
+                  configured: Boolean(edited),
+                  hasInitiatorPassword: Boolean(edited?.initiatorPasswordSealed),
+                  hasCertificate: Boolean(edited?.certificatePem),
+                }}
+              />
+            )}
             {edited &&
             editing !== tenant.merchant.environment &&
             (editing !== "production" || tenant.role === "owner") ? (

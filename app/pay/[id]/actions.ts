@@ -1,7 +1,6 @@
 "use server";
 
 import { headers } from "next/headers";
-import { apiLimiters } from "@/lib/api/route";
 import { afterStkInitiated } from "@/lib/background";
 import { getDb } from "@/lib/db";
 import { AppError } from "@/lib/errors";
@@ -12,13 +11,11 @@ import { paymentsRuntime } from "@/lib/payments-runtime";
 
 export type PayState = { error: string | null; field?: "phone" };
 
-/** "Pay with M-Pesa" on a hosted checkout: validates, rate-limits the phone, sends the prompt. */
+/** "Pay with M-Pesa" on a hosted checkout: validates and sends the prompt (the core limits the phone). */
 export async function payAction(sessionId: string, phone: string): Promise<PayState> {
   const normalized = normalizeKenyanPhone(String(phone ?? ""));
   if (!normalized.ok) return { error: normalized.message, field: "phone" };
   try {
-    const wait = await apiLimiters().phone.consume(`checkout:${normalized.msisdn}`);
-    if (wait) return { error: `Too many prompts to this phone. Try again in ${wait} seconds.` };
     const payment = await payCheckoutSession(getDb(), paymentsRuntime().deps, {
       sessionId,
       phone: normalized.msisdn,

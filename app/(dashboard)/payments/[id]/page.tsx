@@ -8,6 +8,7 @@ import { formatKes, formatNairobiTime } from "@/lib/format";
 import { getPaymentTimeline } from "@/lib/payments/get-payment-timeline";
 import { can } from "@/lib/permissions";
 import { requireTenant } from "@/lib/session";
+import { isUuid } from "@/lib/validation/id";
 import { PhoneReveal } from "./page-client";
 
 export const metadata: Metadata = { title: "Payment" };
@@ -15,8 +16,12 @@ export const metadata: Metadata = { title: "Payment" };
 export default async function PaymentPage({ params }: { params: Promise<{ id: string }> }) {
   const tenant = await requireTenant("payments:view");
   const { id } = await params;
-  const timeline = /^[0-9a-f-]{36}$/i.test(id)
-    ? await getPaymentTimeline(tenant.db, { merchantId: tenant.merchant.id, paymentId: id })
+  const timeline = isUuid(id)
+    ? await getPaymentTimeline(tenant.db, {
+        merchantId: tenant.merchant.id,
+        paymentId: id,
+        fullPhones: can(tenant.role, "phones:view_full"),
+      })
     : null;
   if (!timeline) notFound();
   const { payment, events } = timeline;

@@ -1,20 +1,20 @@
 // POST /api/v1/payments: prompt a customer (STK Push). GET: list payments, newest first.
 import { z } from "zod";
-import { apiLimiters, apiRoute } from "@/lib/api/route";
+import { apiRoute } from "@/lib/api/route";
 import { afterStkInitiated } from "@/lib/background";
 import { getDb } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { findPayments, paymentListQuerySchema } from "@/lib/payments/find-payments";
 import { initiateStkPayment } from "@/lib/payments/initiate-stk-payment";
 import { toPaymentResource } from "@/lib/payments/payment-resource";
-import { normalizeKenyanPhone } from "@/lib/payments/phone";
 import { paymentsRuntime } from "@/lib/payments-runtime";
+import { text } from "@/lib/validation/text";
 
 const createPaymentSchema = z.object({
   amount: z.number({ error: "amount must be a number of whole shillings" }),
-  phone: z.string({ error: "phone is required" }),
-  reference: z.string({ error: "reference is required" }),
-  description: z.string().max(100).optional(),
+  phone: text({ error: "phone is required" }).max(20),
+  reference: text({ error: "reference is required" }).max(100),
+  description: text().max(100).optional(),
 });
 
 export const POST = apiRoute(async ({ request, caller }) => {
@@ -25,15 +25,7 @@ export const POST = apiRoute(async ({ request, caller }) => {
       field: "Idempotency-Key",
     });
   }
-  const phone = normalizeKenyanPhone(input.phone);
-  if (phone.ok) {
-    const wait = await apiLimiters().phone.consume(`${caller.merchantId}:${phone.msisdn}`);
-    if (wait) {
-      throw new AppError("rate_limited", `Too many prompts to this phone. Retry in ${wait} s.`, {
-        retryAfterSeconds: wait,
-      });
-    }
-  }
+  // The per-phone prompt limit is counted in the core, after validation and idempotency.
   const payment = await initiateStkPayment(getDb(), paymentsRuntime().deps, {
     merchantId: caller.merchantId,
     ...input,

@@ -5,9 +5,10 @@ import { AppError } from "@/lib/errors";
 import { toCheckoutSessionResource } from "@/lib/payments/payment-resource";
 import { paymentsRuntime } from "@/lib/payments-runtime";
 import { tenantDb } from "@/lib/tenancy/tenant-db";
+import { isUuid } from "@/lib/validation/id";
 
 export const GET = apiRoute<{ id: string }>(async ({ caller, params }) => {
-  const session = /^[0-9a-f-]{36}$/i.test(params.id)
+  const session = isUuid(params.id)
     ? await tenantDb(getDb(), caller.merchantId).checkoutSession.findUnique({ where: { id: params.id } })
     : null;
   if (!session) throw new AppError("not_found", "No checkout session with this id.");

@@ -4,9 +4,10 @@ import { getDb } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { toPaymentResource } from "@/lib/payments/payment-resource";
 import { tenantDb } from "@/lib/tenancy/tenant-db";
+import { isUuid } from "@/lib/validation/id";
 
 export const GET = apiRoute<{ id: string }>(async ({ caller, params }) => {
-  const payment = /^[0-9a-f-]{36}$/i.test(params.id)
+  const payment = isUuid(params.id)
     ? await tenantDb(getDb(), caller.merchantId).payment.findUnique({ where: { id: params.id } })
     : null;
   if (!payment) throw new AppError("not_found", "No payment with this id.");

@@ -1,9 +1,9 @@
 // Daraja callbacks: authenticate, store the raw body, acknowledge at once, process afterwards.
 import { afterCallbackStored } from "@/lib/background";
 import { getIngestDb } from "@/lib/db";
-import { getEnv } from "@/lib/env";
 import { withRequest } from "@/lib/logger";
 import { handleCallbackRequest } from "@/lib/payments/handle-callback-request";
+import { readCallbackBody } from "@/lib/payments/read-callback-body";
 import { paymentsRuntime } from "@/lib/payments-runtime";
 import { clientIp } from "@/lib/security/client-ip";
 
@@ -15,13 +15,16 @@ export async function POST(
 ) {
   const { kind: path, merchantId, secret } = await params;
   const { log } = withRequest(request.headers, { route: "mpesa-callback", kind: path, merchantId });
-  const sourceIp = clientIp(request.headers, getEnv().TRUSTED_PROXY_HOPS);
+  const sourceIp = clientIp(request.headers);
   const runtime = paymentsRuntime();
+  const read = await readCallbackBody(request); // capped: refused before reading when too large
   const result = await handleCallbackRequest(getIngestDb(), {
     path,
     merchantId,
     secret,
-    body: await request.text(),
+    body: read.ok ? read.body : null,
+    size: read.size,
+    log,
     sourceIp,
     headers: Object.fromEntries(
       HEADERS_KEPT.flatMap((h) => (request.headers.get(h) ? [[h, request.headers.get(h) ?? ""]] : [])),
@@ -29,8 +32,10 @@ export async function POST(
     allowlist: runtime.allowlist,
     spoolDir: runtime.spoolDir,
   });
-  if (result.status === 403) log.warn({ sourceIp }, "callback refused");
+  if (result.refused) log.warn({ sourceIp, reason: result.refused, size: read.size }, "callback refused");
   if (result.status === 200 && !result.inboxId) log.error("database unavailable: callback spooled to disk");
   if (result.inboxId && result.kind !== "c2b_validation") afterCallbackStored(result.inboxId);
-  return Response.json(result.body, { status: result.status });
+  // Too large: close the connection rather than have the server read and discard the rest.
+  const headers = result.status === 413 ? { Connection: "close" } : undefined;
+  return Response.json(result.body, { status: result.status, headers });
 }

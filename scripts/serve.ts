@@ -1,0 +1,39 @@
+// The app's server: Next behind the front server that decides each caller's address
+// (lib/http/front-server.ts). scripts/dev.ts starts it for `npm run dev` (NODE_ENV=development:
+// Turbopack, hot reload) and `npm start` (NODE_ENV=production: the build in .next). Plain
+// `next start` also serves the app, but then no client address is trusted: the callback allowlist
+// refuses everything and sign-in limits cannot tell callers apart.
+import { join } from "node:path";
+import next from "next";
+import { getEnv } from "../lib/env";
+import { createFrontServer } from "../lib/http/front-server";
+import { getLogger } from "../lib/logger";
+
+const env = getEnv();
+const dev = env.NODE_ENV !== "production";
+const app = next({ dev, turbopack: true, dir: join(import.meta.dirname, ".."), port: env.PORT });
+await app.prepare();
+
+const server = createFrontServer({
+  trustedProxyHops: env.TRUSTED_PROXY_HOPS,
+  fallback: app.getRequestHandler(),
+  onError: (err) => getLogger().error({ err }, "request failed in the front server"),
+});
+server.listen(env.PORT, () => {
+  const source = env.TRUSTED_PROXY_HOPS === 0 ? "the socket" : `${env.TRUSTED_PROXY_HOPS} proxy hop(s)`;
+  console.log(
+    `> Malipo listening on port ${env.PORT} (${dev ? "development" : "production"}; client IPs from ${source})`,
+  );
+});
+
+let closing = false;
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, async () => {
+    if (closing) return;
+    closing = true;
+    server.close();
+    server.closeAllConnections();
+    await app.close();
+    process.exit(0);
+  });
+}
