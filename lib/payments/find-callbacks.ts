@@ -3,13 +3,12 @@ import { maskPhonesInText } from "../redact";
 
 /**
  * What the Callbacks page lists: the latest inbound callbacks, raw body included, and the latest
- * calls to Daraja. Without `fullPhones` (the phones:view_full permission) every phone number in
- * them is masked, inside ids too (a CheckoutRequestID carries the payer's number); the stored
- * body stays exact.
+ * calls to Daraja. Every phone number in them is masked, inside ids too (a CheckoutRequestID
+ * carries the payer's number), whatever the role: a full number is shown only through the
+ * audited reveal on the payment's page. The stored body stays exact.
  */
-export async function findCallbacks(db: DbClient, options: { merchantId: string; fullPhones: boolean }) {
-  const mask = options.fullPhones ? (text: string) => text : maskPhonesInText;
-  const maskOrNull = (text: string | null) => (text === null ? null : mask(text));
+export async function findCallbacks(db: DbClient, options: { merchantId: string }) {
+  const maskOrNull = (text: string | null) => (text === null ? null : maskPhonesInText(text));
   const [inbox, calls] = await Promise.all([
     db.callbackInbox.findMany({
       where: { merchantId: options.merchantId },
@@ -47,7 +46,7 @@ export async function findCallbacks(db: DbClient, options: { merchantId: string;
   return {
     inbox: inbox.map((entry) => ({
       ...entry,
-      body: mask(entry.body),
+      body: maskPhonesInText(entry.body),
       externalId: maskOrNull(entry.externalId),
       lastError: maskOrNull(entry.lastError),
     })),

@@ -12,14 +12,11 @@ export interface TimelineEvent {
 
 /**
  * Everything that happened to one payment, oldest first: its story for a person looking into it.
- * Without `fullPhones` (the phones:view_full permission) phone numbers in what it shows are
- * masked, inside ids too: a CheckoutRequestID ends in the payer's number.
+ * Phone numbers in what it shows are masked, inside ids too (a CheckoutRequestID ends in the
+ * payer's number), whatever the role: roles that may see full numbers reveal one on request,
+ * audited (reveal-payment-phone.ts).
  */
-export async function getPaymentTimeline(
-  db: DbClient,
-  options: { merchantId: string; paymentId: string; fullPhones?: boolean },
-) {
-  const mask = options.fullPhones ? (text: string) => text : maskPhonesInText;
+export async function getPaymentTimeline(db: DbClient, options: { merchantId: string; paymentId: string }) {
   const payment = await db.payment.findFirst({
     where: { id: options.paymentId, merchantId: options.merchantId },
   });
@@ -61,7 +58,7 @@ export async function getPaymentTimeline(
       at: call.startedAt,
       kind: "daraja_call",
       title: what,
-      detail: `HTTP ${call.status ?? "no answer"} in ${call.latencyMs} ms${call.error ? ` · ${mask(call.error)}` : ""}`,
+      detail: `HTTP ${call.status ?? "no answer"} in ${call.latencyMs} ms${call.error ? ` · ${maskPhonesInText(call.error)}` : ""}`,
     });
   }
   for (const cb of callbacks) {
@@ -69,8 +66,8 @@ export async function getPaymentTimeline(
       at: cb.receivedAt,
       kind: "callback",
       title: `Callback received (${cb.state})`,
-      detail: cb.lastError === null ? undefined : mask(cb.lastError),
-      body: mask(cb.body),
+      detail: cb.lastError === null ? undefined : maskPhonesInText(cb.lastError),
+      body: maskPhonesInText(cb.body),
     });
   }
   if (payment.settledAt) {

@@ -33,10 +33,7 @@ export default async function CallbacksPage() {
   const tenant = await requireTenant("callbacks:view");
   const mayViewSecurity = can(tenant.role, "security:view");
   const [{ inbox, calls }, refused] = await Promise.all([
-    findCallbacks(tenant.db, {
-      merchantId: tenant.merchant.id,
-      fullPhones: can(tenant.role, "phones:view_full"),
-    }),
+    findCallbacks(tenant.db, { merchantId: tenant.merchant.id }),
     mayViewSecurity ? findRefusedCallbacks(tenant.db, { merchantId: tenant.merchant.id }) : null,
   ]);
   const setAside = mayViewSecurity

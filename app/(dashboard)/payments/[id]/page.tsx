@@ -17,11 +17,7 @@ export default async function PaymentPage({ params }: { params: Promise<{ id: st
   const tenant = await requireTenant("payments:view");
   const { id } = await params;
   const timeline = isUuid(id)
-    ? await getPaymentTimeline(tenant.db, {
-        merchantId: tenant.merchant.id,
-        paymentId: id,
-        fullPhones: can(tenant.role, "phones:view_full"),
-      })
+    ? await getPaymentTimeline(tenant.db, { merchantId: tenant.merchant.id, paymentId: id })
     : null;
   if (!timeline) notFound();
   const { payment, events } = timeline;
