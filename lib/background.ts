@@ -8,9 +8,9 @@ import { appFunctionContext, getInngest, inngestConfigured } from "@/inngest/cli
 import { callbackReceivedEvent, stkInitiatedEvent } from "@/inngest/events";
 import { FOLLOW_UP_BACK_OFF_SECONDS } from "@/inngest/functions/follow-up-stk";
 import { getLogger } from "./logger";
-import { followUpStkPayment } from "./payments/follow-up-stk-payment";
-import { processInboxEntry } from "./payments/process-inbox-entry";
-import { reconcilePayments } from "./payments/reconcile-payments";
+import { processInboxEntry } from "./payments/callbacks/process-inbox-entry";
+import { followUpStkPayment } from "./payments/collections/follow-up-stk-payment";
+import { reconcilePayments } from "./payments/reconciliation/reconcile-payments";
 
 const log = () => getLogger().child({ component: "background" });
 

@@ -3,8 +3,8 @@ import { Pool } from "pg";
 import { parseKeyring } from "./crypto/keyring";
 import { appUrl, getEnv, mpesaBaseUrl } from "./env";
 import { getLogger } from "./logger";
+import { buildAllowlist, SAFARICOM_CALLBACK_IPS } from "./payments/callbacks/receive-callback";
 import type { PaymentsDeps } from "./payments/deps";
-import { buildAllowlist, SAFARICOM_CALLBACK_IPS } from "./payments/receive-callback";
 import { createLimiter } from "./security/rate-limit";
 
 /** Prompts a customer's phone may get a minute, from all merchants together. */

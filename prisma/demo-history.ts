@@ -4,7 +4,7 @@
 import type { Keyring } from "../lib/crypto/keyring";
 import { lookupHash, seal } from "../lib/crypto/seal";
 import type { DbClient } from "../lib/db-types";
-import { phoneContext } from "../lib/payments/initiate-stk-payment";
+import { phoneContext } from "../lib/payments/collections/initiate-stk-payment";
 import { maskPhone } from "../lib/redact";
 import type { PaymentStatus } from "./generated/prisma/enums";
 

@@ -6,7 +6,7 @@ import { appendAuditLog } from "../lib/audit/append-audit-log";
 import type { Keyring } from "../lib/crypto/keyring";
 import { parseKeyring } from "../lib/crypto/keyring";
 import type { DbClient } from "../lib/db-types";
-import { simulatorCredentials, upsertMpesaCredential } from "../lib/payments/mpesa-credentials";
+import { simulatorCredentials, upsertMpesaCredential } from "../lib/merchants/mpesa-credentials";
 import { importApiKey } from "../lib/security/api-keys";
 import { hashPassword } from "../lib/security/password";
 import { seedDemoHistory } from "./demo-history";

@@ -3,7 +3,7 @@
 import { parseArgs } from "node:util";
 import { createDb } from "../lib/db";
 import { getEnv } from "../lib/env";
-import { registerC2bUrls } from "../lib/payments/register-c2b-urls";
+import { registerC2bUrls } from "../lib/merchants/register-c2b-urls";
 import { paymentsRuntime } from "../lib/payments-runtime";
 
 const { values } = parseArgs({

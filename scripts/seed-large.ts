@@ -12,7 +12,7 @@ import pg from "pg";
 import { type Keyring, parseKeyring } from "../lib/crypto/keyring";
 import { lookupHash, seal } from "../lib/crypto/seal";
 import { createDb } from "../lib/db";
-import { phoneContext } from "../lib/payments/initiate-stk-payment";
+import { phoneContext } from "../lib/payments/collections/initiate-stk-payment";
 import { maskPhone } from "../lib/redact";
 import { DEMO_MERCHANTS, seedDemo } from "../prisma/seed";
 import { applyMigrations } from "./lib/apply-migrations";

@@ -4,8 +4,8 @@ import { useQuery } from "@tanstack/react-query";
 import { DailyChart } from "@/components/daily-chart";
 import { PaymentStatus } from "@/components/payment-status";
 import { formatKes, formatNairobiTime } from "@/lib/format";
-import type { Overview } from "@/lib/payments/get-overview";
-import type { toPaymentResource } from "@/lib/payments/payment-resource";
+import type { Overview } from "@/lib/payments/collections/get-overview";
+import type { toPaymentResource } from "@/lib/payments/collections/payment-resource";
 import { queryKeys } from "@/lib/query-keys";
 
 type Row = ReturnType<typeof toPaymentResource>;

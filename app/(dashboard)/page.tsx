@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { PageHeader } from "@/components/page-header";
-import { getOverview } from "@/lib/payments/get-overview";
+import { getOverview } from "@/lib/payments/collections/get-overview";
 import { requireTenant } from "@/lib/session";
 import { LiveFeed, OverviewFigures } from "./page-client";
 

@@ -1,7 +1,7 @@
 // Follows every STK attempt: wait for its callback; if none after 30 s, ask STK Query, then again
 // with back-off until the result window (about 3 minutes) closes. Never re-sends the prompt.
 import type { Inngest } from "inngest";
-import { followUpStkPayment } from "@/lib/payments/follow-up-stk-payment";
+import { followUpStkPayment } from "@/lib/payments/collections/follow-up-stk-payment";
 import type { ContextProvider } from "../context";
 import { stkInitiatedEvent } from "../events";
 

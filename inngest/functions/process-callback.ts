@@ -1,8 +1,8 @@
 // Processes a stored Daraja callback. A callback for a payment not saved yet is retried with
 // back-off; after the last retry the entry is marked dead for a person to replay.
 import type { Inngest } from "inngest";
-import { markInboxDead } from "@/lib/payments/mark-inbox-dead";
-import { processInboxEntry } from "@/lib/payments/process-inbox-entry";
+import { markInboxDead } from "@/lib/payments/callbacks/mark-inbox-dead";
+import { processInboxEntry } from "@/lib/payments/callbacks/process-inbox-entry";
 import type { ContextProvider } from "../context";
 import { callbackReceivedEvent } from "../events";
 

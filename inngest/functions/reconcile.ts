@@ -1,6 +1,6 @@
 // Every 5 minutes: query overdue STK attempts, process waiting callbacks, record the run.
 import type { Inngest } from "inngest";
-import { reconcilePayments } from "@/lib/payments/reconcile-payments";
+import { reconcilePayments } from "@/lib/payments/reconciliation/reconcile-payments";
 import type { ContextProvider } from "../context";
 
 export function makeReconcile(inngest: Inngest, context: ContextProvider) {

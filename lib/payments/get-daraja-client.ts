@@ -1,9 +1,9 @@
 import type { DbClient } from "../db-types";
+import { getMpesaCredentialOrThrow } from "../merchants/mpesa-credentials";
 import { createDarajaClient, type DarajaClient } from "./daraja/client";
 import { dbTokenStore } from "./daraja/db-token-store";
 import type { DarajaCallRecord } from "./daraja/transport";
 import type { PaymentsDeps } from "./deps";
-import { getMpesaCredentialOrThrow } from "./mpesa-credentials";
 
 /** Writes a Daraja call record; recording must never break the call it records. */
 function recorder(db: DbClient, merchantId: string) {

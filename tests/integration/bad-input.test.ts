@@ -190,8 +190,8 @@ describe("bad input", () => {
     expect(
       await settings.updateProfileAction({ error: null, saved: false }, form({ name: `Duka ${RLO}` })),
     ).toMatchObject({ saved: false, error: expect.any(String) });
-    const { resolveReviewItem } = await import("@/lib/payments/resolve-review-item");
-    const { openReviewItem } = await import("@/lib/payments/open-review-item");
+    const { resolveReviewItem } = await import("@/lib/payments/review/resolve-review-item");
+    const { openReviewItem } = await import("@/lib/payments/review/open-review-item");
     await openReviewItem(db, { merchantId, kind: "amount_mismatch", expected: { amount: 1 } });
     const item = await db.reviewItem.findFirstOrThrow({ where: { merchantId } });
     await expect(

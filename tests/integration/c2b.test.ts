@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createCheckoutSession } from "@/lib/payments/create-checkout-session";
-import { registerC2bUrls } from "@/lib/payments/register-c2b-urls";
+import { registerC2bUrls } from "@/lib/merchants/register-c2b-urls";
+import { createCheckoutSession } from "@/lib/payments/collections/create-checkout-session";
 import { startCollectionsWorld, waitUntil } from "../support/collections";
 import { testDb } from "./db";
 

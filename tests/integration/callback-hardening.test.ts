@@ -7,24 +7,24 @@ import { existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { registerC2bUrls } from "@/lib/merchants/register-c2b-urls";
 import {
   countSetAsideCallbacks,
   drainCallbackSpool,
   SPOOL_MAX_DRAIN_ATTEMPTS,
   spoolCallback,
-} from "@/lib/payments/callback-spool";
-import { initiateStkPayment } from "@/lib/payments/initiate-stk-payment";
+} from "@/lib/payments/callbacks/callback-spool";
 import {
   pruneRefusedCallbacks,
   REFUSED_CALLBACK_RETENTION_DAYS,
   REFUSED_CALLBACKS_PER_MERCHANT,
-} from "@/lib/payments/prune-refused-callbacks";
-import { CALLBACK_BODY_LIMIT_BYTES } from "@/lib/payments/read-callback-body";
+} from "@/lib/payments/callbacks/prune-refused-callbacks";
+import { CALLBACK_BODY_LIMIT_BYTES } from "@/lib/payments/callbacks/read-callback-body";
 import {
   forgetRefusedCallbackLimits,
   REFUSED_RECORDS_PER_IP_PER_MINUTE,
-} from "@/lib/payments/record-refused-callback";
-import { registerC2bUrls } from "@/lib/payments/register-c2b-urls";
+} from "@/lib/payments/callbacks/record-refused-callback";
+import { initiateStkPayment } from "@/lib/payments/collections/initiate-stk-payment";
 import { CLIENT_IP_HEADER, trustClientIpHeader } from "@/lib/security/client-ip";
 import { createInboxEntry, createMember, createMerchant, createPayment } from "../factories";
 import { startCollectionsWorld, waitUntil } from "../support/collections";

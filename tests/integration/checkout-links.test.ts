@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { generateKeyringSpec, parseKeyring } from "@/lib/crypto/keyring";
-import { cancelCheckoutSession } from "@/lib/payments/cancel-checkout-session";
-import { createCheckoutSession } from "@/lib/payments/create-checkout-session";
-import { getCheckoutView } from "@/lib/payments/get-checkout-view";
-import { payCheckoutSession } from "@/lib/payments/pay-checkout-session";
+import { cancelCheckoutSession } from "@/lib/payments/collections/cancel-checkout-session";
+import { createCheckoutSession } from "@/lib/payments/collections/create-checkout-session";
+import { getCheckoutView } from "@/lib/payments/collections/get-checkout-view";
+import { payCheckoutSession } from "@/lib/payments/collections/pay-checkout-session";
 import { createMember } from "../factories";
 import { testDb } from "./db";
 

@@ -1,10 +1,13 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { drainCallbackSpool } from "@/lib/payments/callback-spool";
-import { followUpStkPayment } from "@/lib/payments/follow-up-stk-payment";
-import { initiateStkPayment } from "@/lib/payments/initiate-stk-payment";
-import { processInboxEntry, UNKNOWN_CALLBACK_PATIENCE_MS } from "@/lib/payments/process-inbox-entry";
-import { forgetCallbackMerchants } from "@/lib/payments/receive-callback";
-import { recordCallback } from "@/lib/payments/record-callback";
+import { drainCallbackSpool } from "@/lib/payments/callbacks/callback-spool";
+import {
+  processInboxEntry,
+  UNKNOWN_CALLBACK_PATIENCE_MS,
+} from "@/lib/payments/callbacks/process-inbox-entry";
+import { forgetCallbackMerchants } from "@/lib/payments/callbacks/receive-callback";
+import { recordCallback } from "@/lib/payments/callbacks/record-callback";
+import { followUpStkPayment } from "@/lib/payments/collections/follow-up-stk-payment";
+import { initiateStkPayment } from "@/lib/payments/collections/initiate-stk-payment";
 import { startCollectionsWorld, waitUntil } from "../support/collections";
 import { testDb } from "./db";
 
@@ -52,7 +55,7 @@ describe("collecting money by STK Push, against the simulator", () => {
   it("tells a payment's story: created, prompt sent, callback, settled", async () => {
     const payment = await pay("254700000000", 75);
     await settled(payment.id);
-    const { getPaymentTimeline } = await import("@/lib/payments/get-payment-timeline");
+    const { getPaymentTimeline } = await import("@/lib/payments/collections/get-payment-timeline");
     const timeline = await waitUntil(
       () => getPaymentTimeline(db, { merchantId: world.merchant.id, paymentId: payment.id }),
       (t) => t?.events.some((e) => e.kind === "callback" && e.title.includes("processed")) ?? false,

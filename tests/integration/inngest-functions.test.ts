@@ -5,8 +5,8 @@ import type { FunctionContext } from "@/inngest/context";
 import { FOLLOW_UP_BACK_OFF_SECONDS, makeFollowUpStk } from "@/inngest/functions/follow-up-stk";
 import { makeProcessCallback } from "@/inngest/functions/process-callback";
 import { makeReconcile } from "@/inngest/functions/reconcile";
-import { initiateStkPayment } from "@/lib/payments/initiate-stk-payment";
-import { recordCallback } from "@/lib/payments/record-callback";
+import { recordCallback } from "@/lib/payments/callbacks/record-callback";
+import { initiateStkPayment } from "@/lib/payments/collections/initiate-stk-payment";
 import { startCollectionsWorld } from "../support/collections";
 import { testDb } from "./db";
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { matchReviewItem } from "@/lib/payments/match-review-item";
-import { settleC2bConfirmation } from "@/lib/payments/settle-c2b-confirmation";
+import { settleC2bConfirmation } from "@/lib/payments/collections/settle-c2b-confirmation";
+import { matchReviewItem } from "@/lib/payments/review/match-review-item";
 import { tenantDb } from "@/lib/tenancy/tenant-db";
 import { createCheckoutSession, createMember, createReviewItem } from "../factories";
 import { testDb } from "./db";

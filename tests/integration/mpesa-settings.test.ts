@@ -1,10 +1,10 @@
 import { generateKeyPairSync } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { generateKeyringSpec, parseKeyring } from "@/lib/crypto/keyring";
-import { getMpesaCredentialOrThrow } from "@/lib/payments/mpesa-credentials";
-import { registerC2bUrls } from "@/lib/payments/register-c2b-urls";
-import { saveMpesaCredential } from "@/lib/payments/save-mpesa-credential";
-import { setMerchantEnvironment } from "@/lib/payments/set-merchant-environment";
+import { getMpesaCredentialOrThrow } from "@/lib/merchants/mpesa-credentials";
+import { registerC2bUrls } from "@/lib/merchants/register-c2b-urls";
+import { saveMpesaCredential } from "@/lib/merchants/save-mpesa-credential";
+import { setMerchantEnvironment } from "@/lib/merchants/set-merchant-environment";
 import { createMember, createMerchant } from "../factories";
 import { testDb } from "./db";
 

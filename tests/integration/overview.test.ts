@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { getOverview } from "@/lib/payments/get-overview";
-import { openReviewItem } from "@/lib/payments/open-review-item";
+import { getOverview } from "@/lib/payments/collections/get-overview";
+import { openReviewItem } from "@/lib/payments/review/open-review-item";
 import { createMerchant } from "../factories";
 import { testDb } from "./db";
 

@@ -1,9 +1,9 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { generateKeyringSpec, parseKeyring } from "@/lib/crypto/keyring";
 import { lookupHash } from "@/lib/crypto/seal";
-import { exportPaymentsCsv } from "@/lib/payments/export-payments-csv";
-import { findPayments } from "@/lib/payments/find-payments";
-import { paymentFilterSchema, paymentWhere } from "@/lib/payments/payment-filters";
+import { exportPaymentsCsv } from "@/lib/payments/collections/export-payments-csv";
+import { findPayments } from "@/lib/payments/collections/find-payments";
+import { paymentFilterSchema, paymentWhere } from "@/lib/payments/collections/payment-filters";
 import { createMerchant } from "../factories";
 import { testDb } from "./db";
 

@@ -3,7 +3,7 @@
 // point, never keys on the number itself; one checkout never has two prompts in flight.
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { lookupHash } from "@/lib/crypto/seal";
-import { simulatorCredentials, upsertMpesaCredential } from "@/lib/payments/mpesa-credentials";
+import { simulatorCredentials, upsertMpesaCredential } from "@/lib/merchants/mpesa-credentials";
 import { generateApiKey } from "@/lib/security/api-keys";
 import { type Simulator, startSimulator } from "@/lib/simulator/server";
 import { createCheckoutSession, createMerchant } from "../factories";

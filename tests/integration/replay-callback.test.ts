@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { generateKeyringSpec, parseKeyring } from "@/lib/crypto/keyring";
-import { markInboxDead } from "@/lib/payments/mark-inbox-dead";
-import { recordCallback } from "@/lib/payments/record-callback";
-import { replayCallback } from "@/lib/payments/replay-callback";
+import { markInboxDead } from "@/lib/payments/callbacks/mark-inbox-dead";
+import { recordCallback } from "@/lib/payments/callbacks/record-callback";
+import { replayCallback } from "@/lib/payments/callbacks/replay-callback";
 import { createMember } from "../factories";
 import { testDb } from "./db";
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { openReviewItem } from "@/lib/payments/open-review-item";
-import { resolveReviewItem } from "@/lib/payments/resolve-review-item";
+import { openReviewItem } from "@/lib/payments/review/open-review-item";
+import { resolveReviewItem } from "@/lib/payments/review/resolve-review-item";
 import { createMember } from "../factories";
 import { testDb } from "./db";
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { generateKeyringSpec, parseKeyring } from "@/lib/crypto/keyring";
-import { replayCallback } from "@/lib/payments/replay-callback";
+import { replayCallback } from "@/lib/payments/callbacks/replay-callback";
 import { hashApiKey } from "@/lib/security/api-keys";
 import { verifyPassword } from "@/lib/security/password";
 import { DEMO_MERCHANTS, DEMO_USERS, seedDemo } from "@/prisma/seed";

@@ -2,7 +2,7 @@
 // action, called with the merchant's own valid ids and form data, is refused and changes nothing.
 // New write actions go in `writes`, one entry each.
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { simulatorCredentials, upsertMpesaCredential } from "@/lib/payments/mpesa-credentials";
+import { simulatorCredentials, upsertMpesaCredential } from "@/lib/merchants/mpesa-credentials";
 import type { Permission } from "@/lib/permissions";
 import { ROLE_PERMISSIONS } from "@/lib/permissions";
 import { startSimulator } from "@/lib/simulator/server";

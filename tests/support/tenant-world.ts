@@ -5,7 +5,7 @@ import { appendAuditLog } from "@/lib/audit/append-audit-log";
 import type { Keyring } from "@/lib/crypto/keyring";
 import { lookupHash, seal } from "@/lib/crypto/seal";
 import type { DbClient } from "@/lib/db-types";
-import { phoneContext } from "@/lib/payments/initiate-stk-payment";
+import { phoneContext } from "@/lib/payments/collections/initiate-stk-payment";
 import { maskPhone } from "@/lib/redact";
 import {
   createApiKey,

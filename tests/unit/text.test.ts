@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { kenyanDaySchema } from "@/lib/kenyan-days";
-import { csvCell } from "@/lib/payments/export-payments-csv";
+import { csvCell } from "@/lib/payments/collections/export-payments-csv";
 import { text, unsafeText } from "@/lib/validation/text";
 
 describe("free text from outside", () => {

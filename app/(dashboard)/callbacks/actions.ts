@@ -3,7 +3,7 @@
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { AppError } from "@/lib/errors";
-import { replayCallback } from "@/lib/payments/replay-callback";
+import { replayCallback } from "@/lib/payments/callbacks/replay-callback";
 import { paymentsRuntime } from "@/lib/payments-runtime";
 import { requireTenant } from "@/lib/session";
 

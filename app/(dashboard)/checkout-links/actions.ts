@@ -4,8 +4,11 @@ import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { appendAuditLog } from "@/lib/audit/append-audit-log";
 import { AppError } from "@/lib/errors";
-import { cancelCheckoutSession } from "@/lib/payments/cancel-checkout-session";
-import { createCheckoutSession, createCheckoutSessionSchema } from "@/lib/payments/create-checkout-session";
+import { cancelCheckoutSession } from "@/lib/payments/collections/cancel-checkout-session";
+import {
+  createCheckoutSession,
+  createCheckoutSessionSchema,
+} from "@/lib/payments/collections/create-checkout-session";
 import { requireTenant } from "@/lib/session";
 
 export type CreateLinkState = { error: string | null; id: string | null };

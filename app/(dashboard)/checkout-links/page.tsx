@@ -3,7 +3,7 @@ import QRCode from "qrcode";
 import { EmptyState } from "@/components/empty-state";
 import { PageHeader } from "@/components/page-header";
 import { formatKes, formatNairobiTime } from "@/lib/format";
-import { toCheckoutSessionResource } from "@/lib/payments/payment-resource";
+import { toCheckoutSessionResource } from "@/lib/payments/collections/payment-resource";
 import { paymentsRuntime } from "@/lib/payments-runtime";
 import { can } from "@/lib/permissions";
 import { requireTenant } from "@/lib/session";

@@ -3,8 +3,8 @@
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { AppError } from "@/lib/errors";
-import { matchReviewItem } from "@/lib/payments/match-review-item";
-import { resolveReviewItem } from "@/lib/payments/resolve-review-item";
+import { matchReviewItem } from "@/lib/payments/review/match-review-item";
+import { resolveReviewItem } from "@/lib/payments/review/resolve-review-item";
 import { requireTenant } from "@/lib/session";
 import { text } from "@/lib/validation/text";
 

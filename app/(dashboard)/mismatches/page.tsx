@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import { EmptyState } from "@/components/empty-state";
 import { PageHeader } from "@/components/page-header";
 import { formatKes, formatNairobiTime } from "@/lib/format";
-import { findMatchCandidates, rankMatchCandidates } from "@/lib/payments/find-match-candidates";
+import { findMatchCandidates, rankMatchCandidates } from "@/lib/payments/review/find-match-candidates";
 import { can } from "@/lib/permissions";
 import { requireTenant } from "@/lib/session";
 import { ResolveForm } from "./page-client";

@@ -7,7 +7,7 @@ import { DataTable } from "@/components/data-table";
 import { EmptyState } from "@/components/empty-state";
 import { PaymentStatus } from "@/components/payment-status";
 import { formatKes, formatNairobiTime } from "@/lib/format";
-import type { toPaymentResource } from "@/lib/payments/payment-resource";
+import type { toPaymentResource } from "@/lib/payments/collections/payment-resource";
 import { queryKeys } from "@/lib/query-keys";
 
 type Row = ReturnType<typeof toPaymentResource>;

@@ -1,8 +1,8 @@
 import type { Metadata } from "next";
 import { PageHeader } from "@/components/page-header";
-import { findPayments } from "@/lib/payments/find-payments";
-import { paymentFilterSchema, paymentWhere } from "@/lib/payments/payment-filters";
-import { toPaymentResource } from "@/lib/payments/payment-resource";
+import { findPayments } from "@/lib/payments/collections/find-payments";
+import { paymentFilterSchema, paymentWhere } from "@/lib/payments/collections/payment-filters";
+import { toPaymentResource } from "@/lib/payments/collections/payment-resource";
 import { paymentsRuntime } from "@/lib/payments-runtime";
 import { requireTenant } from "@/lib/session";
 import { PaymentsTable } from "./page-client";

@@ -2,7 +2,7 @@
 // spooled callbacks this server had to set aside for a person (a count only, never the bodies).
 import { getDb } from "@/lib/db";
 import { getEnv } from "@/lib/env";
-import { countSetAsideCallbacks } from "@/lib/payments/callback-spool";
+import { countSetAsideCallbacks } from "@/lib/payments/callbacks/callback-spool";
 
 export const dynamic = "force-dynamic";
 

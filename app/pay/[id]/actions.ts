@@ -5,7 +5,7 @@ import { afterStkInitiated } from "@/lib/background";
 import { getDb } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { getLogger } from "@/lib/logger";
-import { payCheckoutSession } from "@/lib/payments/pay-checkout-session";
+import { payCheckoutSession } from "@/lib/payments/collections/pay-checkout-session";
 import { normalizeKenyanPhone } from "@/lib/payments/phone";
 import { paymentsRuntime } from "@/lib/payments-runtime";
 

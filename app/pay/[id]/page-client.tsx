@@ -3,7 +3,7 @@
 // Kept deliberately small (plain state and fetch, no query library): customers open this on
 // cheap phones over slow networks.
 import { useEffect, useState, useTransition } from "react";
-import type { CheckoutView } from "@/lib/payments/get-checkout-view";
+import type { CheckoutView } from "@/lib/payments/collections/get-checkout-view";
 import { payAction } from "./actions";
 
 const LOOKS_KENYAN = /^(?:\+?254|0)?[17]\d{8}$/;

@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { getDb } from "@/lib/db";
 import { formatKes } from "@/lib/format";
-import { getCheckoutView } from "@/lib/payments/get-checkout-view";
+import { getCheckoutView } from "@/lib/payments/collections/get-checkout-view";
 import { Checkout } from "./page-client";
 
 export const dynamic = "force-dynamic";

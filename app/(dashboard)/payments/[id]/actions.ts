@@ -2,7 +2,7 @@
 
 import { z } from "zod";
 import { AppError } from "@/lib/errors";
-import { revealPaymentPhone } from "@/lib/payments/reveal-payment-phone";
+import { revealPaymentPhone } from "@/lib/payments/collections/reveal-payment-phone";
 import { paymentsRuntime } from "@/lib/payments-runtime";
 import { requireTenant } from "@/lib/session";
 

@@ -5,7 +5,7 @@ import { AutoRefresh } from "@/components/auto-refresh";
 import { PageHeader } from "@/components/page-header";
 import { PaymentStatus } from "@/components/payment-status";
 import { formatKes, formatNairobiTime } from "@/lib/format";
-import { getPaymentTimeline } from "@/lib/payments/get-payment-timeline";
+import { getPaymentTimeline } from "@/lib/payments/collections/get-payment-timeline";
 import { can } from "@/lib/permissions";
 import { requireTenant } from "@/lib/session";
 import { isUuid } from "@/lib/validation/id";

@@ -1,6 +1,6 @@
 // GET /api/dashboard/overview: the signed-in merchant's figures at a glance (polled by the Overview).
 import { errorResponse } from "@/lib/api/route";
-import { getOverview } from "@/lib/payments/get-overview";
+import { getOverview } from "@/lib/payments/collections/get-overview";
 import { tenantForRoute } from "@/lib/session";
 
 export async function GET() {

@@ -1,8 +1,8 @@
 // GET /api/dashboard/payments: the signed-in merchant's payments, filtered, newest first (live list).
 import { errorResponse } from "@/lib/api/route";
-import { findPayments, paymentListQuerySchema } from "@/lib/payments/find-payments";
-import { paymentFilterSchema, paymentWhere } from "@/lib/payments/payment-filters";
-import { toPaymentResource } from "@/lib/payments/payment-resource";
+import { findPayments, paymentListQuerySchema } from "@/lib/payments/collections/find-payments";
+import { paymentFilterSchema, paymentWhere } from "@/lib/payments/collections/payment-filters";
+import { toPaymentResource } from "@/lib/payments/collections/payment-resource";
 import { paymentsRuntime } from "@/lib/payments-runtime";
 import { tenantForRoute } from "@/lib/session";
 

@@ -1,6 +1,6 @@
 // GET /api/pay/{id}: a checkout's state for the customer's waiting screen (public, no secrets).
 import { getDb } from "@/lib/db";
-import { getCheckoutView } from "@/lib/payments/get-checkout-view";
+import { getCheckoutView } from "@/lib/payments/collections/get-checkout-view";
 
 export const dynamic = "force-dynamic";
 

@@ -1,8 +1,11 @@
 // POST /api/v1/checkout-sessions: a hosted checkout page for a customer to pay on.
 import { apiRoute } from "@/lib/api/route";
 import { getDb } from "@/lib/db";
-import { createCheckoutSession, createCheckoutSessionSchema } from "@/lib/payments/create-checkout-session";
-import { toCheckoutSessionResource } from "@/lib/payments/payment-resource";
+import {
+  createCheckoutSession,
+  createCheckoutSessionSchema,
+} from "@/lib/payments/collections/create-checkout-session";
+import { toCheckoutSessionResource } from "@/lib/payments/collections/payment-resource";
 import { paymentsRuntime } from "@/lib/payments-runtime";
 
 export const POST = apiRoute(async ({ request, caller }) => {

@@ -4,9 +4,9 @@ import { apiRoute } from "@/lib/api/route";
 import { afterStkInitiated } from "@/lib/background";
 import { getDb } from "@/lib/db";
 import { AppError } from "@/lib/errors";
-import { findPayments, paymentListQuerySchema } from "@/lib/payments/find-payments";
-import { initiateStkPayment } from "@/lib/payments/initiate-stk-payment";
-import { toPaymentResource } from "@/lib/payments/payment-resource";
+import { findPayments, paymentListQuerySchema } from "@/lib/payments/collections/find-payments";
+import { initiateStkPayment } from "@/lib/payments/collections/initiate-stk-payment";
+import { toPaymentResource } from "@/lib/payments/collections/payment-resource";
 import { paymentsRuntime } from "@/lib/payments-runtime";
 import { text } from "@/lib/validation/text";
 

@@ -1,7 +1,7 @@
 // GET /api/dashboard/payments/export: the filtered payments as a streamed CSV download.
 import { errorResponse } from "@/lib/api/route";
-import { exportPaymentsCsv } from "@/lib/payments/export-payments-csv";
-import { paymentFilterSchema, paymentWhere } from "@/lib/payments/payment-filters";
+import { exportPaymentsCsv } from "@/lib/payments/collections/export-payments-csv";
+import { paymentFilterSchema, paymentWhere } from "@/lib/payments/collections/payment-filters";
 import { paymentsRuntime } from "@/lib/payments-runtime";
 import { tenantForRoute } from "@/lib/session";
 

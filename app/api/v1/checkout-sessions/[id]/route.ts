@@ -2,7 +2,7 @@
 import { apiRoute } from "@/lib/api/route";
 import { getDb } from "@/lib/db";
 import { AppError } from "@/lib/errors";
-import { toCheckoutSessionResource } from "@/lib/payments/payment-resource";
+import { toCheckoutSessionResource } from "@/lib/payments/collections/payment-resource";
 import { paymentsRuntime } from "@/lib/payments-runtime";
 import { tenantDb } from "@/lib/tenancy/tenant-db";
 import { isUuid } from "@/lib/validation/id";

@@ -2,7 +2,7 @@
 import { apiRoute } from "@/lib/api/route";
 import { getDb } from "@/lib/db";
 import { AppError } from "@/lib/errors";
-import { toPaymentResource } from "@/lib/payments/payment-resource";
+import { toPaymentResource } from "@/lib/payments/collections/payment-resource";
 import { tenantDb } from "@/lib/tenancy/tenant-db";
 import { isUuid } from "@/lib/validation/id";
 

@@ -2,8 +2,8 @@
 import { afterCallbackStored } from "@/lib/background";
 import { getIngestDb } from "@/lib/db";
 import { withRequest } from "@/lib/logger";
-import { handleCallbackRequest } from "@/lib/payments/handle-callback-request";
-import { readCallbackBody } from "@/lib/payments/read-callback-body";
+import { handleCallbackRequest } from "@/lib/payments/callbacks/handle-callback-request";
+import { readCallbackBody } from "@/lib/payments/callbacks/read-callback-body";
 import { paymentsRuntime } from "@/lib/payments-runtime";
 import { clientIp } from "@/lib/security/client-ip";
 

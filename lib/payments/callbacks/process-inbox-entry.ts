@@ -1,0 +1,122 @@
+import type { Keyring } from "../../crypto/keyring";
+import type { DbClient } from "../../db-types";
+import { settleC2bConfirmation } from "../collections/settle-c2b-confirmation";
+import { settleStkResult } from "../collections/settle-stk-result";
+import { parseC2bNotification, parseStkCallback } from "../daraja/inbound";
+import { openReviewItem } from "../review/open-review-item";
+
+/** How long a callback for a payment we do not know yet keeps being retried before review. */
+export const UNKNOWN_CALLBACK_PATIENCE_MS = 10 * 60_000;
+
+export type InboxOutcome = "processed" | "retry" | "dead" | "skipped";
+
+/** True when any string in a parsed body holds NUL, which PostgreSQL text cannot store. */
+function holdsNul(value: unknown): boolean {
+  if (typeof value === "string") return value.includes("\u0000");
+  if (Array.isArray(value)) return value.some(holdsNul);
+  if (value && typeof value === "object")
+    return Object.entries(value).some(([k, v]) => k.includes("\u0000") || holdsNul(v));
+  return false;
+}
+
+/**
+ * Processes one stored callback. Safe to run many times and concurrently: the entry's row is
+ * claimed with SKIP LOCKED, and settlement itself is exactly-once. A callback whose payment is
+ * not known yet (it can beat the initiation response) stays pending to be retried.
+ */
+export async function processInboxEntry(
+  db: DbClient,
+  options: { keyring: Keyring; inboxId: string; now?: () => Date },
+): Promise<InboxOutcome> {
+  const now = options.now ?? (() => new Date());
+  const [claimed] = await db.$queryRaw<{ id: string }[]>`
+    UPDATE callback_inbox SET attempts = attempts + 1
+    WHERE id = ${options.inboxId}::uuid AND state IN ('pending', 'failed')
+    RETURNING id`;
+  if (!claimed) return "skipped";
+  const entry = await db.callbackInbox.findUniqueOrThrow({ where: { id: options.inboxId } });
+  const finish = (state: "processed" | "dead" | "pending" | "failed", lastError: string | null = null) =>
+    db.callbackInbox.update({
+      where: { id: entry.id },
+      data: { state, lastError, processedAt: state === "processed" || state === "dead" ? now() : null },
+    });
+  /** Unusable as sent: a person looks at it (review), it is never retried. */
+  const malformed = async (error: string): Promise<"dead"> => {
+    await openReviewItem(db, {
+      merchantId: entry.merchantId,
+      kind: "malformed_callback",
+      inboxId: entry.id,
+      actual: { error },
+    });
+    await finish("dead", `malformed: ${error}`);
+    return "dead";
+  };
+
+  let body: unknown;
+  try {
+    body = JSON.parse(entry.body);
+  } catch {
+    body = undefined;
+  }
+  if (entry.kind === "c2b_validation") {
+    await finish("processed"); // answered synchronously; kept for the record
+    return "processed";
+  }
+  // NUL bytes (stored escaped, record-callback.ts) or JSON-escaped ones: not what Daraja sends,
+  // and nothing with them can be stored, so a person looks at it instead of settlement.
+  if (entry.bodyEscaped || holdsNul(body)) return malformed("the body holds NUL characters");
+  if (entry.kind === "c2b_confirmation") {
+    const notification = parseC2bNotification(body);
+    if (!notification.ok || !entry.merchantId)
+      return malformed(notification.ok ? "no merchant" : notification.error);
+    await settleC2bConfirmation(db, {
+      merchantId: entry.merchantId,
+      notification: notification.value,
+      inboxId: entry.id,
+    });
+    await finish("processed");
+    return "processed";
+  }
+  if (entry.kind !== "stk") {
+    await finish("pending", `no processor for ${entry.kind} callbacks yet`);
+    return "retry";
+  }
+  const parsed = parseStkCallback(body);
+  if (!parsed.ok) return malformed(parsed.error);
+  try {
+    const cb = parsed.value;
+    const settled = await settleStkResult(db, {
+      keyring: options.keyring,
+      merchantId: entry.merchantId,
+      result: {
+        checkoutRequestId: cb.checkoutRequestId,
+        resultCode: cb.resultCode,
+        resultDesc: cb.resultDesc,
+        amount: cb.amount,
+        receipt: cb.receipt,
+        phone: cb.phone,
+        source: "callback",
+        inboxId: entry.id,
+      },
+    });
+    if (settled.outcome !== "unknown_payment") {
+      await finish("processed");
+      return "processed";
+    }
+    if (now().getTime() - entry.receivedAt.getTime() > UNKNOWN_CALLBACK_PATIENCE_MS) {
+      await openReviewItem(db, {
+        merchantId: entry.merchantId,
+        kind: "unknown_callback",
+        inboxId: entry.id,
+        actual: { checkoutRequestId: cb.checkoutRequestId, resultCode: cb.resultCode, amount: cb.amount },
+      });
+      await finish("dead", "no payment with this CheckoutRequestID");
+      return "dead";
+    }
+    await finish("pending", "no payment with this CheckoutRequestID yet");
+    return "retry";
+  } catch (error) {
+    await finish("failed", (error as Error).message.slice(0, 500));
+    throw error;
+  }
+}

@@ -1,0 +1,62 @@
+import { z } from "zod";
+import type { Payment, Prisma } from "../../../prisma/generated/prisma/client";
+import type { DbClient } from "../../db-types";
+import { AppError } from "../../errors";
+import { isUuid } from "../../validation/id";
+
+export const paymentListQuerySchema = z.object({
+  status: z
+    .enum(["pending", "paid", "failed", "cancelled", "timed_out", "needs_review", "reversed"])
+    .optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(25),
+  cursor: z.string().max(200).optional(),
+});
+
+function decodeCursor(cursor: string): { createdAt: Date; id: string } {
+  const [iso = "", id = ""] = Buffer.from(cursor, "base64url").toString("utf8").split("|");
+  const createdAt = new Date(iso);
+  if (Number.isNaN(createdAt.getTime()) || !isUuid(id)) {
+    throw new AppError("bad_request", "The cursor is not valid: use nextCursor from the previous page.", {
+      field: "cursor",
+    });
+  }
+  return { createdAt, id };
+}
+
+/** Rows strictly after `position` in newest-first (createdAt, id) order: the keyset condition. */
+export function olderThan(position: { createdAt: Date; id: string }): Prisma.PaymentWhereInput {
+  return {
+    // Implied by the OR, but an OR is no index range: this bound starts the scan at the cursor
+    // instead of reading (and discarding) every newer row, so a deep page costs what page 1 does.
+    createdAt: { lte: position.createdAt },
+    OR: [
+      { createdAt: { lt: position.createdAt } },
+      { createdAt: position.createdAt, id: { lt: position.id } },
+    ],
+  };
+}
+
+/** Newest first, keyset-paginated on (createdAt, id): page N costs the same as page 1. */
+export async function findPayments(
+  db: DbClient,
+  options: { merchantId: string; where?: Prisma.PaymentWhereInput } & z.infer<typeof paymentListQuerySchema>,
+): Promise<{ data: Payment[]; nextCursor: string | null }> {
+  const after = options.cursor ? decodeCursor(options.cursor) : null;
+  const rows = await db.payment.findMany({
+    where: {
+      ...options.where,
+      merchantId: options.merchantId,
+      ...(options.status ? { status: options.status } : {}),
+      ...(after ? { AND: [olderThan(after)] } : {}),
+    },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    take: options.limit + 1,
+  });
+  const data = rows.slice(0, options.limit);
+  const last = data[data.length - 1];
+  const nextCursor =
+    rows.length > options.limit && last
+      ? Buffer.from(`${last.createdAt.toISOString()}|${last.id}`).toString("base64url")
+      : null;
+  return { data, nextCursor };
+}

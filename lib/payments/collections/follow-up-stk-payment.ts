@@ -1,0 +1,59 @@
+import type { DbClient } from "../../db-types";
+import { DarajaError } from "../daraja/errors";
+import type { PaymentsDeps } from "../deps";
+import { getDarajaClient } from "../get-daraja-client";
+import { settleStkResult } from "./settle-stk-result";
+
+/** After this long without a result a prompt is over: the payment becomes timed_out (never re-sent). */
+export const STK_RESULT_WINDOW_MS = 3 * 60_000;
+
+export type FollowUp = "settled" | "still_pending" | "timed_out" | "not_pending";
+
+/**
+ * Asks M-Pesa where a pending STK attempt stands (STK Query) and settles it when there is an
+ * answer. Past the result window with no answer, the payment is marked timed_out; a success that
+ * arrives later is still applied (and flagged) by settlement.
+ */
+export async function followUpStkPayment(
+  db: DbClient,
+  deps: PaymentsDeps,
+  options: { paymentId: string },
+): Promise<FollowUp> {
+  const now = deps.now?.() ?? new Date();
+  const payment = await db.payment.findUnique({ where: { id: options.paymentId } });
+  if (payment?.status !== "pending" || !payment.checkoutRequestId) return "not_pending";
+  const checkoutRequestId = payment.checkoutRequestId;
+  await db.payment.update({
+    where: { id: payment.id },
+    data: { queryCount: { increment: 1 }, lastQueriedAt: now },
+  });
+  try {
+    const client = await getDarajaClient(db, deps, { merchantId: payment.merchantId });
+    const answer = await client.stkQuery({ checkoutRequestId });
+    if (answer.status === "final") {
+      await settleStkResult(db, {
+        keyring: deps.keyring,
+        merchantId: payment.merchantId,
+        // A query confirms success but carries no receipt or amount: the callback (or a
+        // Transaction Status lookup) fills those in; amount checks treat it as the asked amount.
+        result: {
+          checkoutRequestId,
+          resultCode: answer.resultCode,
+          resultDesc: answer.resultDesc,
+          amount: answer.resultCode === "0" ? payment.amount : null,
+          source: "query",
+        },
+      });
+      return "settled";
+    }
+  } catch (error) {
+    if (!(error instanceof DarajaError)) throw error;
+    // Throttled or unreachable: fall through to the window check; the next follow-up asks again.
+  }
+  if (now.getTime() - payment.createdAt.getTime() < STK_RESULT_WINDOW_MS) return "still_pending";
+  const timedOut = await db.payment.updateMany({
+    where: { id: payment.id, status: "pending" },
+    data: { status: "timed_out", resultDesc: "No answer from M-Pesa within 3 minutes.", settledAt: now },
+  });
+  return timedOut.count === 1 ? "timed_out" : "not_pending";
+}

@@ -1,0 +1,48 @@
+// What an STK result code means for a payment, in the status model and in plain words.
+import type { PaymentStatus } from "../../../prisma/generated/prisma/enums";
+
+const CANCELLED = new Set(["1032", "1031"]);
+const NO_RESPONSE = new Set(["1037", "1019"]);
+
+export function statusForStkResult(
+  resultCode: string,
+): Exclude<PaymentStatus, "needs_review" | "reversed" | "pending"> {
+  if (resultCode === "0") return "paid";
+  if (CANCELLED.has(resultCode)) return "cancelled";
+  if (NO_RESPONSE.has(resultCode)) return "timed_out";
+  return "failed";
+}
+
+/** For customers and staff: what happened, without M-Pesa jargon. */
+export function explainStkResult(resultCode: string | null): string {
+  switch (resultCode) {
+    case "0":
+      return "Paid.";
+    case "1":
+      return "Not enough money in M-Pesa (or Fuliza) for this payment.";
+    case "1032":
+    case "1031":
+      return "The payment was cancelled on the phone.";
+    case "1037":
+    case "1019":
+      return "No response from the phone: it may be off or out of network, or the prompt was not answered in time.";
+    case "2001":
+      return "The M-Pesa PIN entered was wrong.";
+    case "17":
+      return "M-Pesa blocked a repeat of the same amount within 2 minutes. Wait a little and try again.";
+    case "1001":
+      return "The phone was busy with another M-Pesa transaction. Try again in a minute.";
+    case "1025":
+    case "9999":
+      return "M-Pesa could not send the prompt. Try again.";
+    case "8006":
+      return "The M-Pesa PIN is locked. Call Safaricom to unlock it.";
+    case "4":
+    case "8":
+      return "This would go over the customer's M-Pesa limits.";
+    case null:
+      return "Waiting for M-Pesa.";
+    default:
+      return "M-Pesa could not complete the payment.";
+  }
+}

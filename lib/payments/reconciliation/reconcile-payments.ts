@@ -1,0 +1,122 @@
+import type { DbClient } from "../../db-types";
+import { drainCallbackSpool } from "../callbacks/callback-spool";
+import { processInboxEntry } from "../callbacks/process-inbox-entry";
+import { pruneRefusedCallbacks } from "../callbacks/prune-refused-callbacks";
+import { followUpStkPayment } from "../collections/follow-up-stk-payment";
+import type { PaymentsDeps } from "../deps";
+
+export interface ReconcileCounts {
+  spoolDrained: number;
+  /** Spooled callbacks that kept failing and were set aside this run (logged at error). */
+  spoolSetAside: number;
+  refusedPruned: number;
+  queried: number;
+  settled: number;
+  timedOut: number;
+  unsent: number;
+  inboxProcessed: number;
+  inboxDead: number;
+  inboxRetry: number;
+}
+
+const BATCH = 200;
+const MAX_INBOX_ATTEMPTS = 30;
+
+/**
+ * The safety net behind callbacks and follow-ups: spooled callbacks go to the inbox, pending STK
+ * attempts past 30 s are queried (less often as they age), attempts whose initiation never got
+ * an answer are flagged, inbox entries still waiting are processed, and the record of refused
+ * callbacks is kept bounded. Each run is recorded.
+ */
+export async function reconcilePayments(
+  db: DbClient,
+  deps: PaymentsDeps,
+  options: { spoolDir: string },
+): Promise<ReconcileCounts> {
+  const now = deps.now?.() ?? new Date();
+  const run = await db.reconciliationRun.create({ data: { startedAt: now } });
+  const counts: ReconcileCounts = {
+    spoolDrained: 0,
+    spoolSetAside: 0,
+    refusedPruned: 0,
+    queried: 0,
+    settled: 0,
+    timedOut: 0,
+    unsent: 0,
+    inboxProcessed: 0,
+    inboxDead: 0,
+    inboxRetry: 0,
+  };
+  try {
+    const spool = await drainCallbackSpool(db, options.spoolDir, { log: deps.log });
+    counts.spoolDrained = spool.moved;
+    counts.spoolSetAside = spool.setAside;
+    counts.refusedPruned = await pruneRefusedCallbacks(db, { now });
+
+    const due = await db.payment.findMany({
+      where: {
+        status: "pending",
+        checkoutRequestId: { not: null },
+        createdAt: { lt: new Date(now.getTime() - 30_000) },
+        OR: [{ lastQueriedAt: null }, { lastQueriedAt: { lt: new Date(now.getTime() - 20_000) } }],
+      },
+      select: { id: true },
+      orderBy: { createdAt: "asc" },
+      take: BATCH,
+    });
+    for (const { id } of due) {
+      counts.queried += 1;
+      const result = await followUpStkPayment(db, deps, { paymentId: id });
+      if (result === "settled") counts.settled += 1;
+      if (result === "timed_out") counts.timedOut += 1;
+    }
+
+    // The process died between saving the attempt and hearing back from Daraja: the prompt may
+    // or may not have gone out, and without a CheckoutRequestID it cannot be queried.
+    const unsent = await db.payment.updateMany({
+      where: {
+        status: "pending",
+        checkoutRequestId: null,
+        createdAt: { lt: new Date(now.getTime() - 120_000) },
+      },
+      data: {
+        status: "needs_review",
+        resultDesc: "Malipo stopped before M-Pesa answered the request.",
+        settledAt: now,
+      },
+    });
+    counts.unsent = unsent.count;
+
+    const waiting = await db.callbackInbox.findMany({
+      where: {
+        state: { in: ["pending", "failed"] },
+        receivedAt: { lt: new Date(now.getTime() - 10_000) },
+        attempts: { lt: MAX_INBOX_ATTEMPTS },
+      },
+      select: { id: true },
+      orderBy: { receivedAt: "asc" },
+      take: BATCH,
+    });
+    for (const { id } of waiting) {
+      const outcome = await processInboxEntry(db, {
+        keyring: deps.keyring,
+        inboxId: id,
+        now: () => now,
+      }).catch(() => "retry" as const);
+      if (outcome === "processed") counts.inboxProcessed += 1;
+      else if (outcome === "dead") counts.inboxDead += 1;
+      else counts.inboxRetry += 1;
+    }
+    await db.reconciliationRun.update({
+      where: { id: run.id },
+      data: { finishedAt: new Date(), counts: { ...counts } },
+    });
+    return counts;
+  } catch (error) {
+    await db.reconciliationRun.update({
+      where: { id: run.id },
+      data: { finishedAt: new Date(), counts: { ...counts }, error: (error as Error).message },
+    });
+    throw error;
+  }
+}
