@@ -20,6 +20,11 @@ export const TENANT_MODELS = new Set<string>([
   "DarajaCall",
   "ReviewItem",
   "RefusedCallback",
+  "PayoutPolicy",
+  "PayoutBatch",
+  "Payout",
+  "PayoutApproval",
+  "AccountBalance",
 ]);
 
 const FILTERED = new Set([
