@@ -1,11 +1,13 @@
 // Follows every STK attempt: wait for its callback; if none after 30 s, ask STK Query, then again
 // with back-off until the result window (about 3 minutes) closes. Never re-sends the prompt.
 import type { Inngest } from "inngest";
-import { followUpStkPayment } from "@/lib/payments/collections/follow-up-stk-payment";
-import type { ContextProvider } from "../context";
-import { stkInitiatedEvent } from "../events";
-
-export const FOLLOW_UP_BACK_OFF_SECONDS = [15, 20, 30, 45, 60];
+import type { ContextProvider } from "@/lib/background/context";
+import { stkInitiatedEvent } from "@/lib/background/events";
+import {
+  FOLLOW_UP_BACK_OFF_SECONDS,
+  FOLLOW_UP_FIRST_WAIT_SECONDS,
+  followUpStkPayment,
+} from "@/lib/payments/collections/follow-up-stk-payment";
 
 export function makeFollowUpStk(inngest: Inngest, context: ContextProvider) {
   return inngest.createFunction(
@@ -19,7 +21,7 @@ export function makeFollowUpStk(inngest: Inngest, context: ContextProvider) {
     },
     async ({ event, step }) => {
       const { paymentId } = stkInitiatedEvent.data.parse(event.data);
-      await step.sleep("wait-for-callback", "30s");
+      await step.sleep("wait-for-callback", `${FOLLOW_UP_FIRST_WAIT_SECONDS}s`);
       for (const [i, seconds] of FOLLOW_UP_BACK_OFF_SECONDS.entries()) {
         const result = await step.run(`query-${i + 1}`, () => {
           const { db, deps } = context();

@@ -1,6 +1,6 @@
 // Every Inngest function Malipo serves, bound to the app's database and configuration.
 import type { Inngest } from "inngest";
-import type { ContextProvider } from "../context";
+import type { ContextProvider } from "@/lib/background/context";
 import { makeFollowUpStk } from "./follow-up-stk";
 import { makeProcessCallback } from "./process-callback";
 import { makeReconcile } from "./reconcile";

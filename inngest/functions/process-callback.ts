@@ -1,10 +1,10 @@
 // Processes a stored Daraja callback. A callback for a payment not saved yet is retried with
 // back-off; after the last retry the entry is marked dead for a person to replay.
 import type { Inngest } from "inngest";
+import type { ContextProvider } from "@/lib/background/context";
+import { callbackReceivedEvent } from "@/lib/background/events";
 import { markInboxDead } from "@/lib/payments/callbacks/mark-inbox-dead";
 import { processInboxEntry } from "@/lib/payments/callbacks/process-inbox-entry";
-import type { ContextProvider } from "../context";
-import { callbackReceivedEvent } from "../events";
 
 export function makeProcessCallback(inngest: Inngest, context: ContextProvider) {
   return inngest.createFunction(

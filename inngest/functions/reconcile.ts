@@ -1,7 +1,7 @@
 // Every 5 minutes: query overdue STK attempts, process waiting callbacks, record the run.
 import type { Inngest } from "inngest";
+import type { ContextProvider } from "@/lib/background/context";
 import { reconcilePayments } from "@/lib/payments/reconciliation/reconcile-payments";
-import type { ContextProvider } from "../context";
 
 export function makeReconcile(inngest: Inngest, context: ContextProvider) {
   return inngest.createFunction(

@@ -1,11 +1,12 @@
 import { InngestTestEngine } from "@inngest/test";
 import { Inngest } from "inngest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { FunctionContext } from "@/inngest/context";
-import { FOLLOW_UP_BACK_OFF_SECONDS, makeFollowUpStk } from "@/inngest/functions/follow-up-stk";
+import { makeFollowUpStk } from "@/inngest/functions/follow-up-stk";
 import { makeProcessCallback } from "@/inngest/functions/process-callback";
 import { makeReconcile } from "@/inngest/functions/reconcile";
+import type { BackgroundContext } from "@/lib/background/context";
 import { recordCallback } from "@/lib/payments/callbacks/record-callback";
+import { FOLLOW_UP_BACK_OFF_SECONDS } from "@/lib/payments/collections/follow-up-stk-payment";
 import { initiateStkPayment } from "@/lib/payments/collections/initiate-stk-payment";
 import { startCollectionsWorld } from "../support/collections";
 import { testDb } from "./db";
@@ -14,7 +15,7 @@ describe("Inngest functions (run with @inngest/test against the real database an
   const db = testDb();
   const inngest = new Inngest({ id: "malipo-test", isDev: true });
   let world: Awaited<ReturnType<typeof startCollectionsWorld>>;
-  let context: FunctionContext;
+  let context: BackgroundContext;
   beforeAll(async () => {
     world = await startCollectionsWorld(db);
     context = { db, deps: world.deps, spoolDir: world.spoolDir };

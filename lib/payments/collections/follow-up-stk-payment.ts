@@ -7,6 +7,17 @@ import { settleStkResult } from "./settle-stk-result";
 /** After this long without a result a prompt is over: the payment becomes timed_out (never re-sent). */
 export const STK_RESULT_WINDOW_MS = 3 * 60_000;
 
+/** Seconds to wait for the callback before the first STK Query. */
+export const FOLLOW_UP_FIRST_WAIT_SECONDS = 30;
+
+/**
+ * Seconds between later queries while the prompt is open (Daraja spike-arrests fast polling).
+ * With the first wait they add up to just past the result window (200 s against 180 s), so the
+ * last query closes it. Inngest's follow-up-stk function and the in-process fallback
+ * (lib/background) both follow this schedule.
+ */
+export const FOLLOW_UP_BACK_OFF_SECONDS = [15, 20, 30, 45, 60];
+
 export type FollowUp = "settled" | "still_pending" | "timed_out" | "not_pending";
 
 /**

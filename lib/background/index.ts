@@ -1,16 +1,21 @@
 // Background work after a request: through Inngest when it is configured, otherwise in this
 // process with the same core functions (timers for follow-ups, an interval for reconciliation),
 // so the zero-setup default settles payments too. In-process timers die with the process;
-// reconciliation picks up whatever they had not finished.
+// reconciliation picks up whatever they had not finished. The Inngest side of each event is a
+// function in inngest/functions that calls the same core operation.
 import "server-only";
 import { after } from "next/server";
-import { appFunctionContext, getInngest, inngestConfigured } from "@/inngest/client";
-import { callbackReceivedEvent, stkInitiatedEvent } from "@/inngest/events";
-import { FOLLOW_UP_BACK_OFF_SECONDS } from "@/inngest/functions/follow-up-stk";
-import { getLogger } from "./logger";
-import { processInboxEntry } from "./payments/callbacks/process-inbox-entry";
-import { followUpStkPayment } from "./payments/collections/follow-up-stk-payment";
-import { reconcilePayments } from "./payments/reconciliation/reconcile-payments";
+import { getLogger } from "../logger";
+import { processInboxEntry } from "../payments/callbacks/process-inbox-entry";
+import {
+  FOLLOW_UP_BACK_OFF_SECONDS,
+  FOLLOW_UP_FIRST_WAIT_SECONDS,
+  followUpStkPayment,
+} from "../payments/collections/follow-up-stk-payment";
+import { reconcilePayments } from "../payments/reconciliation/reconcile-payments";
+import { getInngest, inngestConfigured } from "./client";
+import { appBackgroundContext, type BackgroundContext } from "./context";
+import { type BackgroundEvent, callbackReceivedEvent, stkInitiatedEvent } from "./events";
 
 const log = () => getLogger().child({ component: "background" });
 
@@ -34,40 +39,42 @@ function boundedQueue(concurrency: number) {
 }
 const inProcess = boundedQueue(4);
 
-/** A callback is stored: process it after the response is sent. */
-export function afterCallbackStored(inboxId: string): void {
+/**
+ * The one fork between Inngest and this process, after the response is sent: send `event` when
+ * Inngest is configured, otherwise run `here`. A failure is only logged: reconciliation retries.
+ */
+function handOff<Data extends Record<string, unknown>>(
+  event: BackgroundEvent<Data>,
+  data: Data,
+  here: (context: BackgroundContext) => Promise<unknown>,
+): void {
   after(async () => {
     try {
-      if (inngestConfigured()) {
-        await getInngest().send({ name: callbackReceivedEvent.name, data: { inboxId } });
-        return;
-      }
-      const { db, deps } = appFunctionContext();
-      await inProcess(() => processInboxEntry(db, { keyring: deps.keyring, inboxId }));
+      if (inngestConfigured()) await getInngest().send({ name: event.name, data: event.data.parse(data) });
+      else await here(appBackgroundContext());
     } catch (error) {
-      log().error({ err: error, inboxId }, "callback processing failed; reconciliation will retry");
+      const fields: Record<string, unknown> = { err: error, event: event.name, ...data };
+      log().error(fields, "background work failed; reconciliation will retry");
     }
   });
 }
 
+/** A callback is stored: process it after the response is sent. */
+export function afterCallbackStored(inboxId: string): void {
+  handOff(callbackReceivedEvent, { inboxId }, ({ db, deps }) =>
+    inProcess(() => processInboxEntry(db, { keyring: deps.keyring, inboxId })),
+  );
+}
+
 /** An STK prompt went out: follow it up (query if no callback) until it settles or times out. */
 export function afterStkInitiated(paymentId: string): void {
-  after(async () => {
-    if (inngestConfigured()) {
-      await getInngest()
-        .send({ name: stkInitiatedEvent.name, data: { paymentId } })
-        .catch((error: unknown) =>
-          log().error({ err: error, paymentId }, "could not schedule the follow-up"),
-        );
-      return;
-    }
-    const delays = [30, ...FOLLOW_UP_BACK_OFF_SECONDS];
+  handOff(stkInitiatedEvent, { paymentId }, async ({ db, deps }) => {
+    const delays = [FOLLOW_UP_FIRST_WAIT_SECONDS, ...FOLLOW_UP_BACK_OFF_SECONDS];
     const attempt = (index: number) => {
       const seconds = delays[index];
       if (seconds === undefined) return;
       setTimeout(async () => {
         try {
-          const { db, deps } = appFunctionContext();
           const result = await followUpStkPayment(db, deps, { paymentId });
           if (result === "still_pending") attempt(index + 1);
         } catch (error) {
@@ -89,7 +96,7 @@ export function startInProcessReconciliation(): void {
     if (running) return;
     running = true;
     try {
-      const { db, deps, spoolDir } = appFunctionContext();
+      const { db, deps, spoolDir } = appBackgroundContext();
       const counts = await reconcilePayments(db, deps, { spoolDir });
       if (counts.queried + counts.inboxProcessed + counts.spoolDrained + counts.unsent > 0)
         log().info({ counts }, "reconciled");
