@@ -1,0 +1,100 @@
+// What the initiator APIs (B2C, B2B, Transaction Status, Account Balance, Reversal) share: the
+// initiator's credential, the ResultURL/QueueTimeOutURL pair, the synchronous acknowledgement
+// and the Result delivered later.
+import { constants, type KeyObject, privateDecrypt } from "node:crypto";
+import { resultText } from "./codes";
+import { later, type SimContext } from "./context";
+import { deliver } from "./delivery";
+import { invalid, wireCode } from "./wire";
+
+/** The common head of every Result; codes go out as numbers where Daraja sends numbers. */
+export function resultHead(
+  table: Record<string, string>,
+  code: string,
+  originator: string,
+  conversation: string,
+  transactionId: string,
+) {
+  return {
+    ResultType: 0,
+    ResultCode: wireCode(code),
+    ResultDesc: resultText(table, code),
+    OriginatorConversationID: originator,
+    ConversationID: conversation,
+    TransactionID: transactionId,
+  };
+}
+
+/** Whether the initiator name and the password inside SecurityCredential are the configured ones. */
+export function credentialOk(ctx: SimContext, body: Record<string, unknown>): boolean {
+  try {
+    const plain = decryptPkcs1(ctx.privateKey, Buffer.from(String(body.SecurityCredential ?? ""), "base64"));
+    const name = body.InitiatorName ?? body.Initiator;
+    return plain === ctx.settings.initiatorPassword && name === ctx.settings.initiatorName;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * RSA PKCS#1 v1.5 decryption, unpadded by hand: Node 20 refuses RSA_PKCS1_PADDING for private
+ * decryption (CVE-2023-46809, a timing oracle), which does not matter for a local simulator.
+ */
+export function decryptPkcs1(key: KeyObject, ciphertext: Buffer): string {
+  const block = privateDecrypt({ key, padding: constants.RSA_NO_PADDING }, ciphertext);
+  const separator = block.indexOf(0, 2);
+  if (block[0] !== 0 || block[1] !== 2 || separator < 10) throw new Error("bad PKCS#1 v1.5 padding");
+  return block.subarray(separator + 1).toString("utf8");
+}
+
+export interface ResultUrls {
+  resultUrl: string;
+  timeoutUrl: string;
+}
+
+export function requireUrls(body: Record<string, unknown>): ResultUrls {
+  for (const key of ["ResultURL", "QueueTimeOutURL"] as const) {
+    if (!/^https?:\/\/.+/.test(String(body[key] ?? ""))) throw invalid(key);
+  }
+  return { resultUrl: String(body.ResultURL), timeoutUrl: String(body.QueueTimeOutURL) };
+}
+
+/** The synchronous answer: accepted for processing, the Result comes later. */
+export function accepted(originatorConversationId: string, conversationId: string) {
+  return {
+    OriginatorConversationID: originatorConversationId,
+    ConversationID: conversationId,
+    ResponseCode: "0",
+    ResponseDescription: "Accept the service request successfully.",
+  };
+}
+
+/**
+ * Sends a Result (or, under the queueTimeout fault, a timeout notice) after `delayMs`.
+ * `makeResult` moves the money, so it runs when the Result is due, not when the request came in.
+ */
+export function sendResult(
+  ctx: SimContext,
+  kind: string,
+  urls: ResultUrls,
+  delayMs: number,
+  makeResult: () => Record<string, unknown>,
+): void {
+  later(ctx, delayMs, () => {
+    if (ctx.state.faults.queueTimeout) {
+      // The Result is still made, so the payment is executed even though only a timeout is sent.
+      const r = makeResult();
+      void deliver(ctx, `${kind}_timeout`, urls.timeoutUrl, () => ({
+        Result: {
+          ResultType: 1,
+          ResultCode: 1,
+          ResultDesc: "The service request timed out.",
+          OriginatorConversationID: r.OriginatorConversationID,
+          ConversationID: r.ConversationID,
+        },
+      }));
+      return;
+    }
+    void deliver(ctx, kind, urls.resultUrl, () => ({ Result: makeResult() }));
+  });
+}

@@ -1,0 +1,161 @@
+// STK Push and its query: a prompt waits on the virtual phone until someone answers it (the
+// phone page, a control-API rule, a magic number) or it times out with 1037.
+import { resultText, STK_RESULTS } from "./codes";
+import { chosenOutcome, later, org, phone, record, type SimContext } from "./context";
+import { deliver } from "./delivery";
+import * as ids from "./ids";
+import type { Prompt } from "./state";
+import { invalid, MSISDN, TIMESTAMP, WireError, wireCode } from "./wire";
+
+function stkCallback(p: Prompt, faultAmount?: number) {
+  const base = {
+    MerchantRequestID: p.merchantRequestId,
+    CheckoutRequestID: p.checkoutRequestId,
+    ResultCode: wireCode(p.resultCode ?? ""),
+    ResultDesc: p.resultDesc,
+  };
+  if (p.resultCode !== "0") return { Body: { stkCallback: base } };
+  return {
+    Body: {
+      stkCallback: {
+        ...base,
+        CallbackMetadata: {
+          Item: [
+            { Name: "Amount", Value: faultAmount ?? p.amount },
+            { Name: "MpesaReceiptNumber", Value: p.receipt },
+            { Name: "Balance" },
+            { Name: "TransactionDate", Value: Number(ids.darajaTime(new Date())) },
+            { Name: "PhoneNumber", Value: Number(p.msisdn) },
+          ],
+        },
+      },
+    },
+  };
+}
+
+/** Ends a prompt with `code`, moving money on success; resolves once its callback is delivered. */
+export function settlePrompt(ctx: SimContext, p: Prompt, code: string): Promise<void> {
+  if (p.state !== "waiting") return Promise.resolve();
+  let result = code;
+  if (result === "0") {
+    const payer = phone(ctx, p.msisdn);
+    if (payer.balanceCents < p.amount * 100) result = "1";
+    else {
+      payer.balanceCents -= p.amount * 100;
+      org(ctx, p.shortcode).utilityCents += p.amount * 100;
+      p.receipt = ids.receipt();
+      record(ctx, {
+        receipt: p.receipt,
+        kind: "stk",
+        amount: p.amount,
+        shortcode: p.shortcode,
+        msisdn: p.msisdn,
+        reference: p.accountReference,
+      });
+    }
+  }
+  p.state = "done";
+  p.resultCode = result;
+  p.resultDesc = resultText(STK_RESULTS, result);
+  ctx.log(`prompt ${p.checkoutRequestId} for ${p.msisdn.slice(0, 5)}… ended with ${result}`);
+  return deliver(ctx, "stk", p.callbackUrl, (amount) => stkCallback(p, amount));
+}
+
+/**
+ * Starts a prompt. `before` is set under the beforeResponse fault: the callback is delivered
+ * before the request is answered, and the caller awaits it first.
+ */
+export function stkPush(
+  ctx: SimContext,
+  body: Record<string, unknown>,
+): { response: unknown; before?: Promise<void> } {
+  const { state, settings } = ctx;
+  const shortcode = String(body.BusinessShortCode ?? "");
+  if (!/^\d{5,7}$/.test(shortcode)) throw invalid("BusinessShortCode");
+  const timestamp = String(body.Timestamp ?? "");
+  if (!TIMESTAMP.test(timestamp)) throw invalid("Timestamp");
+  const type = body.TransactionType;
+  if (type !== "CustomerPayBillOnline" && type !== "CustomerBuyGoodsOnline") throw invalid("TransactionType");
+  const amount = Number(body.Amount);
+  if (!Number.isInteger(amount) || amount < 1) throw invalid("Amount");
+  const msisdn = String(body.PhoneNumber ?? "");
+  if (!MSISDN.test(msisdn)) throw invalid("PhoneNumber");
+  if (!MSISDN.test(String(body.PartyA ?? ""))) throw invalid("PartyA");
+  const partyB = String(body.PartyB ?? "");
+  if (!/^\d{5,7}$/.test(partyB)) throw invalid("PartyB");
+  const callbackUrl = String(body.CallBackURL ?? "");
+  if (!/^https?:\/\/.+/.test(callbackUrl)) throw invalid("CallBackURL");
+  const reference = String(body.AccountReference ?? "");
+  if (reference.length < 1 || reference.length > 12) throw invalid("AccountReference");
+  if (String(body.TransactionDesc ?? "").length > 13) throw invalid("TransactionDesc");
+  const passkey = settings.stkShortcodes[shortcode];
+  if (!passkey) throw new WireError(500, "500.001.1001", "Merchant does not exist");
+  const expected = Buffer.from(`${shortcode}${passkey}${timestamp}`).toString("base64");
+  if (body.Password !== expected) throw new WireError(500, "500.001.1001", "Wrong credentials");
+  if (type === "CustomerPayBillOnline" && partyB !== shortcode) {
+    throw new WireError(500, "500.001.1001", "Wrong credentials"); // paybill PartyB must be the shortcode
+  }
+  if ([...state.prompts.values()].some((p) => p.msisdn === msisdn && p.state === "waiting")) {
+    throw new WireError(
+      500,
+      "500.001.1001",
+      "Unable to lock subscriber, a transaction is already in process for the current subscriber",
+    );
+  }
+  const now = new Date();
+  const prompt: Prompt = {
+    checkoutRequestId: ids.checkoutRequestId(msisdn, now),
+    merchantRequestId: ids.merchantRequestId(),
+    msisdn,
+    amount,
+    shortcode,
+    partyB,
+    accountReference: reference,
+    description: String(body.TransactionDesc ?? ""),
+    callbackUrl,
+    createdAt: now,
+    state: "waiting",
+  };
+  state.prompts.set(prompt.checkoutRequestId, prompt);
+  phone(ctx, msisdn);
+  const outcome = chosenOutcome(ctx, "stk", msisdn, amount);
+  const beforeResponse = state.faults.beforeResponse === true;
+  let before: Promise<void> | undefined;
+  if (outcome && beforeResponse) before = settlePrompt(ctx, prompt, outcome.code);
+  else if (outcome) later(ctx, outcome.delayMs, () => void settlePrompt(ctx, prompt, outcome.code));
+  else later(ctx, settings.promptTimeoutMs, () => void settlePrompt(ctx, prompt, "1037"));
+  return {
+    before,
+    response: {
+      MerchantRequestID: prompt.merchantRequestId,
+      CheckoutRequestID: prompt.checkoutRequestId,
+      ResponseCode: "0",
+      ResponseDescription: "Success. Request accepted for processing",
+      CustomerMessage: "Success. Request accepted for processing",
+    },
+  };
+}
+
+export function stkQuery(ctx: SimContext, body: Record<string, unknown>) {
+  const shortcode = String(body.BusinessShortCode ?? "");
+  const passkey = ctx.settings.stkShortcodes[shortcode];
+  if (!passkey) throw new WireError(500, "500.001.1001", "Merchant does not exist");
+  const timestamp = String(body.Timestamp ?? "");
+  if (!TIMESTAMP.test(timestamp)) throw invalid("Timestamp");
+  if (body.Password !== Buffer.from(`${shortcode}${passkey}${timestamp}`).toString("base64")) {
+    throw new WireError(500, "500.001.1001", "Wrong credentials");
+  }
+  const id = String(body.CheckoutRequestID ?? "");
+  const p = ctx.state.prompts.get(id);
+  if (!p) throw invalid("CheckoutRequestID");
+  if (p.state === "waiting")
+    throw new WireError(500, "500.001.1001", "The transaction is being processed", id);
+  return {
+    ResponseCode: "0",
+    ResponseDescription: "The service request has been accepted successfully",
+    MerchantRequestID: p.merchantRequestId,
+    CheckoutRequestID: p.checkoutRequestId,
+    ResultCode: String(p.resultCode),
+    ResultDesc: p.resultDesc,
+  };
+}
