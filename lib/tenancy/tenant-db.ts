@@ -54,17 +54,25 @@ export function scopeArgs(
 ): Args {
   if (!model || !TENANT_MODELS.has(model)) return args;
   if (FILTERED.has(operation)) return { ...args, where: { ...args.where, merchantId } };
+  // A row written with another merchant's id, or none (an audit entry for the global chain), is a
+  // bug in the caller: refuse it loudly rather than silently re-stamp it, which would file it under
+  // this merchant (and break the hash chain it was meant for).
+  const stamp = (row: Record<string, unknown>) => {
+    if ("merchantId" in row && row.merchantId !== merchantId)
+      throw new Error(`tenant-scoped ${model}.${operation} refused a row for another merchant`);
+    return { ...row, merchantId };
+  };
   if (CREATES.has(operation)) {
     const data = Array.isArray(args.data)
-      ? args.data.map((row: Record<string, unknown>) => ({ ...row, merchantId }))
-      : { ...(args.data as Record<string, unknown>), merchantId };
+      ? args.data.map((row: Record<string, unknown>) => stamp(row))
+      : stamp(args.data as Record<string, unknown>);
     return { ...args, data };
   }
   if (operation === "upsert") {
     return {
       ...args,
       where: { ...args.where, merchantId },
-      create: { ...(args.create as Record<string, unknown>), merchantId },
+      create: stamp(args.create as Record<string, unknown>),
     };
   }
   throw new Error(`tenant-scoped ${model}.${operation} is not supported`);

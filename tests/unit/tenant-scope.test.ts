@@ -22,10 +22,20 @@ describe("tenant scoping", () => {
     expect(scopeArgs("ApiKey", "deleteMany", {}, "m1")).toEqual({ where: { merchantId: "m1" } });
   });
 
-  it("stamps merchantId on creates", () => {
-    expect(scopeArgs("ApiKey", "create", { data: { name: "x", merchantId: "other" } }, "m1")).toEqual({
+  it("stamps merchantId on creates, and refuses a row meant for another merchant or for none", () => {
+    expect(scopeArgs("ApiKey", "create", { data: { name: "x", merchantId: "m1" } }, "m1")).toEqual({
       data: { name: "x", merchantId: "m1" },
     });
+    expect(() => scopeArgs("ApiKey", "create", { data: { name: "x", merchantId: "other" } }, "m1")).toThrow(
+      /another merchant/,
+    );
+    // An audit entry for the global chain (merchantId null) must not be filed under this merchant.
+    expect(() =>
+      scopeArgs("AuditLog", "create", { data: { chain: "global", merchantId: null } }, "m1"),
+    ).toThrow(/another merchant/);
+    expect(() =>
+      scopeArgs("ApiKey", "createMany", { data: [{ name: "a" }, { name: "b", merchantId: "other" }] }, "m1"),
+    ).toThrow(/another merchant/);
     expect(scopeArgs("ApiKey", "createMany", { data: [{ name: "a" }, { name: "b" }] }, "m1")).toEqual({
       data: [
         { name: "a", merchantId: "m1" },
