@@ -5,6 +5,7 @@ import { B2C_RESULTS, REVERSAL_RESULTS, STATUS_RESULTS } from "./codes";
 import { chosenOutcome, org, phone, record, type SimContext } from "./context";
 import * as ids from "./ids";
 import { accepted, credentialOk, requireUrls, resultHead, sendResult } from "./initiator";
+import type { Transaction } from "./state";
 import { invalid, kes, MSISDN, WireError } from "./wire";
 
 /** B2C (v3): our OriginatorConversationID is required and refused if seen before. */
@@ -26,47 +27,63 @@ export function b2c(ctx: SimContext, body: Record<string, unknown>) {
   if (ctx.state.originatorIds.has(originator))
     throw new WireError(500, "500.002.1001", "Duplicate OriginatorConversationID.");
   ctx.state.originatorIds.add(originator);
-  const conversation = ids.conversationId(new Date());
+  const initiatedAt = new Date();
+  const conversation = ids.conversationId(initiatedAt);
   const forced = chosenOutcome(ctx, "b2c", msisdn, amount);
-  sendResult(ctx, "b2c", urls, forced?.delayMs ?? ctx.settings.autoAnswerMs, () => {
-    const o = org(ctx, shortcode);
-    let code = forced?.code ?? "0";
-    if (!credentialOk(ctx, body)) code = "2001";
-    else if (code === "0" && o.utilityCents < amount * 100) code = "1";
-    const base = {
-      ...resultHead(B2C_RESULTS, code, originator, conversation, code === "0" ? ids.receipt() : "NLJ0000000"),
-      ReferenceData: { ReferenceItem: { Key: "QueueTimeoutURL", Value: "http://simulator/b2cresults" } },
-    };
-    if (code !== "0") return base;
-    o.utilityCents -= amount * 100;
-    phone(ctx, msisdn).balanceCents += amount * 100;
-    record(ctx, {
-      receipt: base.TransactionID,
-      kind: "b2c",
-      amount,
-      shortcode,
-      msisdn,
-      originatorConversationId: originator,
-      conversationId: conversation,
-    });
-    const d = new Date(Date.now() + 3 * 3600_000);
-    const completed = `${String(d.getUTCDate()).padStart(2, "0")}.${String(d.getUTCMonth() + 1).padStart(2, "0")}.${d.getUTCFullYear()} ${d.toISOString().slice(11, 19)}`;
-    return {
-      ...base,
-      ResultParameters: {
-        ResultParameter: [
-          { Key: "TransactionAmount", Value: amount },
-          { Key: "TransactionReceipt", Value: base.TransactionID },
-          { Key: "ReceiverPartyPublicName", Value: `${msisdn} - ${phone(ctx, msisdn).name.toUpperCase()}` },
-          { Key: "TransactionCompletedDateTime", Value: completed },
-          { Key: "B2CUtilityAccountAvailableFunds", Value: o.utilityCents / 100 },
-          { Key: "B2CWorkingAccountAvailableFunds", Value: o.workingCents / 100 },
-          { Key: "B2CRecipientIsRegisteredCustomer", Value: "Y" },
-          { Key: "B2CChargesPaidAccountAvailableFunds", Value: o.chargesCents / 100 },
-        ],
-      },
-    };
-  });
+  sendResult(
+    ctx,
+    "b2c",
+    urls,
+    forced?.delayMs ?? ctx.settings.autoAnswerMs,
+    () => {
+      const o = org(ctx, shortcode);
+      let code = forced?.code ?? "0";
+      if (!credentialOk(ctx, body)) code = "2001";
+      else if (code === "0") code = limitCode(ctx, amount, ctx.settings.b2cMinAmountKes);
+      if (code === "0" && o.utilityCents < amount * 100) code = "1";
+      const base = {
+        ...resultHead(
+          B2C_RESULTS,
+          code,
+          originator,
+          conversation,
+          code === "0" ? ids.receipt() : "NLJ0000000",
+        ),
+        ReferenceData: { ReferenceItem: { Key: "QueueTimeoutURL", Value: "http://simulator/b2cresults" } },
+      };
+      if (code !== "0") return base;
+      o.utilityCents -= amount * 100;
+      phone(ctx, msisdn).balanceCents += amount * 100;
+      record(ctx, {
+        receipt: base.TransactionID,
+        kind: "b2c",
+        amount,
+        shortcode,
+        msisdn,
+        originatorConversationId: originator,
+        conversationId: conversation,
+        initiatedAt,
+      });
+      const d = new Date(Date.now() + 3 * 3600_000);
+      const completed = `${String(d.getUTCDate()).padStart(2, "0")}.${String(d.getUTCMonth() + 1).padStart(2, "0")}.${d.getUTCFullYear()} ${d.toISOString().slice(11, 19)}`;
+      return {
+        ...base,
+        ResultParameters: {
+          ResultParameter: [
+            { Key: "TransactionAmount", Value: amount },
+            { Key: "TransactionReceipt", Value: base.TransactionID },
+            { Key: "ReceiverPartyPublicName", Value: `${msisdn} - ${phone(ctx, msisdn).name.toUpperCase()}` },
+            { Key: "TransactionCompletedDateTime", Value: completed },
+            { Key: "B2CUtilityAccountAvailableFunds", Value: o.utilityCents / 100 },
+            { Key: "B2CWorkingAccountAvailableFunds", Value: o.workingCents / 100 },
+            { Key: "B2CRecipientIsRegisteredCustomer", Value: phone(ctx, msisdn).registered ? "Y" : "N" },
+            { Key: "B2CChargesPaidAccountAvailableFunds", Value: o.chargesCents / 100 },
+          ],
+        },
+      };
+    },
+    { originator, conversation },
+  );
   return accepted(originator, conversation);
 }
 
@@ -91,91 +108,160 @@ export function b2b(ctx: SimContext, body: Record<string, unknown>) {
   if (commandId === "BusinessPayBill" && !body.AccountReference) throw invalid("AccountReference");
   const urls = requireUrls(body);
   const originator = ids.originatorConversationId();
-  const conversation = ids.conversationId(new Date());
+  const initiatedAt = new Date();
+  const conversation = ids.conversationId(initiatedAt);
   const forced = chosenOutcome(ctx, "b2b", null, amount);
-  sendResult(ctx, "b2b", urls, forced?.delayMs ?? ctx.settings.autoAnswerMs, () => {
-    const source = org(ctx, from);
-    let code = forced?.code ?? "0";
-    if (!credentialOk(ctx, body)) code = "2001";
-    else if (code === "0" && source.workingCents + source.utilityCents < amount * 100) code = "1";
-    const transactionId = code === "0" ? ids.receipt() : "OAK0000000";
-    if (code === "0") {
-      source.utilityCents -= amount * 100;
-      org(ctx, to).utilityCents += amount * 100;
-      record(ctx, {
-        receipt: transactionId,
-        kind: "b2b",
-        amount,
-        shortcode: from,
-        reference: String(body.AccountReference ?? ""),
-        originatorConversationId: originator,
-        conversationId: conversation,
-      });
-    }
-    return {
-      ...resultHead(B2C_RESULTS, code, originator, conversation, transactionId),
-      ...(code === "0"
-        ? {
-            ResultParameters: {
-              ResultParameter: [
-                { Key: "Amount", Value: amount.toFixed(2) },
-                { Key: "TransCompletedTime", Value: ids.darajaTime(new Date()) },
-                { Key: "ReceiverPartyPublicName", Value: `${to} - Simulated Business` },
-                { Key: "Currency", Value: "KES" },
-              ],
-            },
-          }
-        : {}),
-      ReferenceData: {
-        ReferenceItem: [{ Key: "BillReferenceNumber", Value: String(body.AccountReference ?? "") }],
-      },
-    };
-  });
+  sendResult(
+    ctx,
+    "b2b",
+    urls,
+    forced?.delayMs ?? ctx.settings.autoAnswerMs,
+    () => {
+      // The payer's utility account is checked and debited (as B2C), the receiver's credited.
+      const source = org(ctx, from);
+      let code = forced?.code ?? "0";
+      if (!credentialOk(ctx, body)) code = "2001";
+      else if (code === "0") code = limitCode(ctx, amount, 1);
+      if (code === "0" && source.utilityCents < amount * 100) code = "1";
+      const transactionId = code === "0" ? ids.receipt() : "OAK0000000";
+      if (code === "0") {
+        source.utilityCents -= amount * 100;
+        org(ctx, to).utilityCents += amount * 100;
+        record(ctx, {
+          receipt: transactionId,
+          kind: "b2b",
+          amount,
+          shortcode: from,
+          receiver: to,
+          reference: String(body.AccountReference ?? ""),
+          originatorConversationId: originator,
+          conversationId: conversation,
+          initiatedAt,
+        });
+      }
+      return {
+        ...resultHead(B2C_RESULTS, code, originator, conversation, transactionId),
+        ...(code === "0"
+          ? {
+              ResultParameters: {
+                ResultParameter: [
+                  { Key: "Amount", Value: amount.toFixed(2) },
+                  { Key: "TransCompletedTime", Value: ids.darajaTime(new Date()) },
+                  { Key: "ReceiverPartyPublicName", Value: `${to} - Simulated Business` },
+                  { Key: "Currency", Value: "KES" },
+                ],
+              },
+            }
+          : {}),
+        ReferenceData: {
+          ReferenceItem: [{ Key: "BillReferenceNumber", Value: String(body.AccountReference ?? "") }],
+        },
+      };
+    },
+    { originator, conversation },
+  );
   return accepted(originator, conversation);
 }
 
-/** Finds a transaction by receipt, or by the OriginatorConversationID or ConversationID it had. */
+/**
+ * Finds a transaction by receipt, or by the OriginatorConversationID or ConversationID it had,
+ * and answers as Daraja does (docs/daraja.md §11): a placeholder `TransactionID` in the head and
+ * the receipt in `ReceiptNo`; the party money left as debit, the one it reached as credit; the
+ * request's Occasion echoed in ReferenceData. No match is result 1 (the simulator's choice).
+ */
 export function transactionStatus(ctx: SimContext, body: Record<string, unknown>) {
   if (body.CommandID !== "TransactionStatusQuery") throw invalid("CommandID");
   const receiptId = body.TransactionID ? String(body.TransactionID) : "";
   const original = body.OriginalConversationID ? String(body.OriginalConversationID) : "";
   if (!receiptId && !original) throw invalid("TransactionID");
   const urls = requireUrls(body);
+  const occasion = body.Occasion ? String(body.Occasion) : "";
   const originator = ids.originatorConversationId();
   const conversation = ids.conversationId(new Date());
   const forced = chosenOutcome(ctx, "status", null, null);
-  sendResult(ctx, "transaction_status", urls, forced?.delayMs ?? ctx.settings.autoAnswerMs, () => {
-    const tx =
-      ctx.state.transactions.get(receiptId) ??
-      [...ctx.state.transactions.values()].find(
-        (t) => t.originatorConversationId === original || t.conversationId === original,
-      );
-    let code = forced?.code ?? (tx ? "0" : "1");
-    if (!credentialOk(ctx, body)) code = "2001";
-    const base = {
-      ...resultHead(STATUS_RESULTS, code, originator, conversation, tx?.receipt ?? "OAR0000000"),
-    };
-    if (code !== "0" || !tx) return base;
-    return {
-      ...base,
-      ResultParameters: {
-        ResultParameter: [
-          { Key: "ReceiptNo", Value: tx.receipt },
-          { Key: "TransactionStatus", Value: tx.status },
-          { Key: "Amount", Value: String(tx.amount) },
-          {
-            Key: "DebitPartyName",
-            Value: tx.msisdn ? `${tx.msisdn} - ${phone(ctx, tx.msisdn).name}` : tx.shortcode,
-          },
-          { Key: "CreditPartyName", Value: `${tx.shortcode} - Simulated Merchant` },
-          { Key: "OriginatorConversationID", Value: tx.originatorConversationId ?? "" },
-          { Key: "FinalisedTime", Value: ids.darajaTime(tx.completedAt) },
-          { Key: "ReasonType", Value: tx.kind },
-        ],
-      },
-    };
-  });
+  sendResult(
+    ctx,
+    "transaction_status",
+    urls,
+    forced?.delayMs ?? ctx.settings.autoAnswerMs,
+    () => {
+      const tx =
+        ctx.state.transactions.get(receiptId) ??
+        [...ctx.state.transactions.values()].find(
+          (t) => original && (t.originatorConversationId === original || t.conversationId === original),
+        );
+      let code = forced?.code ?? (tx ? "0" : "1");
+      if (!credentialOk(ctx, body)) code = "2001";
+      const placeholder = tx ? ids.placeholderFor(tx.receipt) : "OAR0000000";
+      const base = {
+        ...resultHead(STATUS_RESULTS, code, originator, conversation, placeholder),
+        ReferenceData: {
+          ReferenceItem: occasion ? { Key: "Occasion", Value: occasion } : { Key: "Occasion" },
+        },
+      };
+      if (code !== "0" || !tx) return base;
+      const parties = statusParties(ctx, tx);
+      return {
+        ...base,
+        ResultParameters: {
+          ResultParameter: [
+            { Key: "DebitPartyName", Value: parties.debit },
+            { Key: "CreditPartyName", Value: parties.credit },
+            { Key: "OriginatorConversationID", Value: tx.originatorConversationId ?? "" },
+            { Key: "InitiatedTime", Value: Number(ids.darajaTime(tx.initiatedAt)) },
+            { Key: "DebitAccountType", Value: parties.debitAccount },
+            { Key: "DebitPartyCharges", Value: "" },
+            { Key: "TransactionReason" },
+            { Key: "ReasonType", Value: REASON_TYPES[tx.kind] },
+            { Key: "TransactionStatus", Value: tx.status },
+            { Key: "FinalisedTime", Value: Number(ids.darajaTime(tx.completedAt)) },
+            { Key: "Amount", Value: tx.amount },
+            { Key: "ConversationID", Value: tx.conversationId ?? "" },
+            { Key: "ReceiptNo", Value: tx.receipt },
+          ],
+        },
+      };
+    },
+    { originator, conversation },
+  );
   return accepted(originator, conversation);
+}
+
+const REASON_TYPES: Record<Transaction["kind"], string> = {
+  stk: "Pay Bill Online",
+  c2b: "Pay Bill",
+  b2c: "Business Payment to Customer via API",
+  b2b: "Business Pay Bill",
+  reversal: "Reversal",
+};
+
+/** Who paid and who was paid, as `<number> - <name>`, and the payer's account. */
+function statusParties(ctx: SimContext, tx: Transaction) {
+  const business = (shortcode: string) => `${shortcode} - Simulated Merchant`;
+  const customer = (msisdn: string) => `${msisdn} - ${phone(ctx, msisdn).name}`;
+  if (tx.kind === "b2b") {
+    return {
+      debit: business(tx.shortcode),
+      credit: tx.receiver ? `${tx.receiver} - Simulated Business` : "",
+      debitAccount: "Utility Account",
+    };
+  }
+  if ((tx.kind === "b2c" || tx.kind === "reversal") && tx.msisdn) {
+    return { debit: business(tx.shortcode), credit: customer(tx.msisdn), debitAccount: "Utility Account" };
+  }
+  // Money in (STK, C2B): the customer paid the business from their M-Pesa account.
+  return {
+    debit: tx.msisdn ? customer(tx.msisdn) : "",
+    credit: business(tx.shortcode),
+    debitAccount: "MMF Account",
+  };
+}
+
+/** Daraja's limit rules: 2 below the smallest amount, 3 above the largest (docs/daraja.md §5, §16). */
+function limitCode(ctx: SimContext, amount: number, minimum: number): string {
+  if (amount < minimum) return "2";
+  if (amount > ctx.settings.maxAmountKes) return "3";
+  return "0";
 }
 
 /** Every account of the shortcode, in Daraja's `name|currency|amounts` lines joined by `&`. */
@@ -187,33 +273,40 @@ export function accountBalance(ctx: SimContext, body: Record<string, unknown>) {
   const originator = ids.originatorConversationId();
   const conversation = ids.conversationId(new Date());
   const forced = chosenOutcome(ctx, "balance", null, null);
-  sendResult(ctx, "account_balance", urls, forced?.delayMs ?? ctx.settings.autoAnswerMs, () => {
-    const o = org(ctx, shortcode);
-    let code = forced?.code ?? "0";
-    if (!credentialOk(ctx, body)) code = "2001";
-    const line = (name: string, cents: number) => `${name}|KES|${kes(cents)}|${kes(cents)}|0.00|0.00`;
-    const balances = [
-      line("Working Account", o.workingCents),
-      line("Float Account", 0),
-      line("Utility Account", o.utilityCents),
-      line("Charges Paid Account", o.chargesCents),
-      line("Organization Settlement Account", 0),
-    ].join("&");
-    return {
-      ...resultHead(B2C_RESULTS, code, originator, conversation, "OA90000000"),
-      ...(code === "0"
-        ? {
-            ResultParameters: {
-              ResultParameter: [
-                { Key: "AccountBalance", Value: balances },
-                { Key: "BOCompletedTime", Value: Number(ids.darajaTime(new Date())) },
-              ],
-            },
-          }
-        : {}),
-      ReferenceData: { ReferenceItem: { Key: "QueueTimeoutURL", Value: "http://simulator/abresults" } },
-    };
-  });
+  sendResult(
+    ctx,
+    "account_balance",
+    urls,
+    forced?.delayMs ?? ctx.settings.autoAnswerMs,
+    () => {
+      const o = org(ctx, shortcode);
+      let code = forced?.code ?? "0";
+      if (!credentialOk(ctx, body)) code = "2001";
+      const line = (name: string, cents: number) => `${name}|KES|${kes(cents)}|${kes(cents)}|0.00|0.00`;
+      const balances = [
+        line("Working Account", o.workingCents),
+        line("Float Account", 0),
+        line("Utility Account", o.utilityCents),
+        line("Charges Paid Account", o.chargesCents),
+        line("Organization Settlement Account", 0),
+      ].join("&");
+      return {
+        ...resultHead(B2C_RESULTS, code, originator, conversation, "OA90000000"),
+        ...(code === "0"
+          ? {
+              ResultParameters: {
+                ResultParameter: [
+                  { Key: "AccountBalance", Value: balances },
+                  { Key: "BOCompletedTime", Value: Number(ids.darajaTime(new Date())) },
+                ],
+              },
+            }
+          : {}),
+        ReferenceData: { ReferenceItem: { Key: "QueueTimeoutURL", Value: "http://simulator/abresults" } },
+      };
+    },
+    { originator, conversation },
+  );
   return accepted(originator, conversation);
 }
 
@@ -230,54 +323,61 @@ export function reversal(ctx: SimContext, body: Record<string, unknown>) {
   const originator = ids.originatorConversationId();
   const conversation = ids.conversationId(new Date());
   const forced = chosenOutcome(ctx, "reversal", null, amount);
-  sendResult(ctx, "reversal", urls, forced?.delayMs ?? ctx.settings.autoAnswerMs, () => {
-    const tx = ctx.state.transactions.get(receiptId);
-    let code = forced?.code ?? "0";
-    if (!credentialOk(ctx, body)) code = "2001";
-    else if (!tx) code = "R000002";
-    else if (tx.status === "Reversed") code = "R000001";
-    else if (code === "0" && org(ctx, tx.shortcode).utilityCents < tx.amount * 100) code = "1";
-    const transactionId = code === "0" ? ids.receipt() : "SKE0000000";
-    if (code === "0" && tx) {
-      tx.status = "Reversed";
-      org(ctx, tx.shortcode).utilityCents -= tx.amount * 100;
-      if (tx.msisdn) phone(ctx, tx.msisdn).balanceCents += tx.amount * 100;
-      record(ctx, {
-        receipt: transactionId,
-        kind: "reversal",
-        amount: tx.amount,
-        shortcode: tx.shortcode,
-        msisdn: tx.msisdn,
-        reference: receiptId,
-      });
-    }
-    return {
-      ...resultHead(REVERSAL_RESULTS, code, originator, conversation, transactionId),
-      ...(code === "0" && tx
-        ? {
-            ResultParameters: {
-              ResultParameter: [
-                {
-                  Key: "DebitAccountBalance",
-                  Value: `Utility Account|KES|${kes(org(ctx, tx.shortcode).utilityCents)}|${kes(org(ctx, tx.shortcode).utilityCents)}|0.00|0.00`,
-                },
-                { Key: "Amount", Value: tx.amount },
-                { Key: "TransCompletedTime", Value: Number(ids.darajaTime(new Date())) },
-                { Key: "OriginalTransactionID", Value: receiptId },
-                { Key: "Charge", Value: 0 },
-                {
-                  Key: "CreditPartyPublicName",
-                  Value: tx.msisdn ? `${tx.msisdn} - ${phone(ctx, tx.msisdn).name}` : tx.shortcode,
-                },
-                { Key: "DebitPartyPublicName", Value: `${tx.shortcode} - Simulated Merchant` },
-              ],
-            },
-          }
-        : {}),
-      ReferenceData: {
-        ReferenceItem: { Key: "QueueTimeoutURL", Value: "http://simulator/reversalresults" },
-      },
-    };
-  });
+  sendResult(
+    ctx,
+    "reversal",
+    urls,
+    forced?.delayMs ?? ctx.settings.autoAnswerMs,
+    () => {
+      const tx = ctx.state.transactions.get(receiptId);
+      let code = forced?.code ?? "0";
+      if (!credentialOk(ctx, body)) code = "2001";
+      else if (!tx) code = "R000002";
+      else if (tx.status === "Reversed") code = "R000001";
+      else if (code === "0" && org(ctx, tx.shortcode).utilityCents < tx.amount * 100) code = "1";
+      const transactionId = code === "0" ? ids.receipt() : "SKE0000000";
+      if (code === "0" && tx) {
+        tx.status = "Reversed";
+        org(ctx, tx.shortcode).utilityCents -= tx.amount * 100;
+        if (tx.msisdn) phone(ctx, tx.msisdn).balanceCents += tx.amount * 100;
+        record(ctx, {
+          receipt: transactionId,
+          kind: "reversal",
+          amount: tx.amount,
+          shortcode: tx.shortcode,
+          msisdn: tx.msisdn,
+          reference: receiptId,
+        });
+      }
+      return {
+        ...resultHead(REVERSAL_RESULTS, code, originator, conversation, transactionId),
+        ...(code === "0" && tx
+          ? {
+              ResultParameters: {
+                ResultParameter: [
+                  {
+                    Key: "DebitAccountBalance",
+                    Value: `Utility Account|KES|${kes(org(ctx, tx.shortcode).utilityCents)}|${kes(org(ctx, tx.shortcode).utilityCents)}|0.00|0.00`,
+                  },
+                  { Key: "Amount", Value: tx.amount },
+                  { Key: "TransCompletedTime", Value: Number(ids.darajaTime(new Date())) },
+                  { Key: "OriginalTransactionID", Value: receiptId },
+                  { Key: "Charge", Value: 0 },
+                  {
+                    Key: "CreditPartyPublicName",
+                    Value: tx.msisdn ? `${tx.msisdn} - ${phone(ctx, tx.msisdn).name}` : tx.shortcode,
+                  },
+                  { Key: "DebitPartyPublicName", Value: `${tx.shortcode} - Simulated Merchant` },
+                ],
+              },
+            }
+          : {}),
+        ReferenceData: {
+          ReferenceItem: { Key: "QueueTimeoutURL", Value: "http://simulator/reversalresults" },
+        },
+      };
+    },
+    { originator, conversation },
+  );
   return accepted(originator, conversation);
 }

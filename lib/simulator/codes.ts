@@ -25,7 +25,7 @@ export const STK_RESULTS: Record<string, string> = {
 export const B2C_RESULTS: Record<string, string> = {
   "0": "The service request is processed successfully.",
   "1": "The balance is insufficient for the transaction.",
-  "2": "Declined due to limit rule",
+  "2": "Declined due to limit rule: less than the minimum transaction amount.",
   "3": "Declined due to limit rule: greater than the maximum transaction amount.",
   "4": "Declined due to limit rule: would exceed daily transfer limit",
   "8": "Declined due to limit rule: would exceed the maximum balance.",

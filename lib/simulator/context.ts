@@ -32,8 +32,17 @@ export function later(ctx: SimContext, ms: number, fn: () => void): void {
   ctx.timers.add(t);
 }
 
-export function record(ctx: SimContext, tx: Omit<Transaction, "status" | "completedAt">): void {
-  ctx.state.transactions.set(tx.receipt, { ...tx, status: "Completed", completedAt: new Date() });
+export function record(
+  ctx: SimContext,
+  tx: Omit<Transaction, "status" | "completedAt" | "initiatedAt"> & { initiatedAt?: Date },
+): void {
+  const completedAt = new Date();
+  ctx.state.transactions.set(tx.receipt, {
+    ...tx,
+    status: "Completed",
+    initiatedAt: tx.initiatedAt ?? completedAt,
+    completedAt,
+  });
 }
 
 /** The organisation behind a shortcode, created with the default balance on first use. */
@@ -55,6 +64,7 @@ export function phone(ctx: SimContext, msisdn: string): Phone {
       balanceCents: ctx.settings.defaultPhoneBalanceCents,
       pin: "1234",
       name: `Customer ${msisdn.slice(-3)}`,
+      registered: true,
     };
     ctx.state.phones.set(msisdn, p);
   }

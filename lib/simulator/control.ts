@@ -128,7 +128,13 @@ export async function handleControl(
     if (typeof body.balance === "number") p.balanceCents = Math.round(body.balance * 100);
     if (typeof body.pin === "string") p.pin = body.pin;
     if (typeof body.name === "string") p.name = body.name;
-    return json(res, 200, { msisdn: p.msisdn, balance: p.balanceCents / 100, name: p.name });
+    if (typeof body.registered === "boolean") p.registered = body.registered;
+    return json(res, 200, {
+      msisdn: p.msisdn,
+      balance: p.balanceCents / 100,
+      name: p.name,
+      registered: p.registered,
+    });
   }
   const orgMatch = /^\/sim\/orgs\/(\d{5,9})$/.exec(path);
   if (orgMatch && method === "PUT") {

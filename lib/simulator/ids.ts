@@ -27,11 +27,20 @@ export function checkoutRequestId(msisdn: string, now: Date): string {
   return `ws_CO_${t.dd}${t.MM}${t.yyyy}${t.HH}${t.mm}${t.ss}${t.ms}${msisdn.slice(3)}${randomInt(10, 99)}`;
 }
 
-/** M-Pesa receipts: 10 upper-case letters and digits, starting with a letter. */
+/** M-Pesa receipts: 10 upper-case letters and digits, starting with two letters (`SG632NMUAB`). */
 export function receipt(): string {
-  let out = ALNUM[randomInt(0, 26)] ?? "S";
-  for (let i = 0; i < 9; i += 1) out += ALNUM[randomInt(0, ALNUM.length)];
+  let out = (ALNUM[randomInt(0, 26)] ?? "S") + (ALNUM[randomInt(0, 26)] ?? "G");
+  for (let i = 0; i < 8; i += 1) out += ALNUM[randomInt(0, ALNUM.length)];
   return out;
+}
+
+/**
+ * The made-up TransactionID of a Transaction Status Result: the receipt's leading letters, then
+ * zeros (`MBN31H462N` → `MBN0000000`, docs/daraja.md §11).
+ */
+export function placeholderFor(receiptNo: string): string {
+  const letters = /^[A-Z]{2,3}/.exec(receiptNo)?.[0] ?? "OAR";
+  return letters.padEnd(10, "0");
 }
 
 export function conversationId(now: Date): string {

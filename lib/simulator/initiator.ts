@@ -72,6 +72,8 @@ export function accepted(originatorConversationId: string, conversationId: strin
 /**
  * Sends a Result (or, under the queueTimeout fault, a timeout notice) after `delayMs`.
  * `makeResult` moves the money, so it runs when the Result is due, not when the request came in.
+ * A timeout "processed" (or `true`) still runs it: Daraja timed out after carrying the request
+ * out, and only Transaction Status can tell. "not_processed" never runs it: nothing happened.
  */
 export function sendResult(
   ctx: SimContext,
@@ -79,18 +81,19 @@ export function sendResult(
   urls: ResultUrls,
   delayMs: number,
   makeResult: () => Record<string, unknown>,
+  ids: { originator: string; conversation: string },
 ): void {
   later(ctx, delayMs, () => {
-    if (ctx.state.faults.queueTimeout) {
-      // The Result is still made, so the payment is executed even though only a timeout is sent.
-      const r = makeResult();
+    const timeout = ctx.state.faults.queueTimeout;
+    if (timeout) {
+      if (timeout !== "not_processed") makeResult();
       void deliver(ctx, `${kind}_timeout`, urls.timeoutUrl, () => ({
         Result: {
           ResultType: 1,
           ResultCode: 1,
           ResultDesc: "The service request timed out.",
-          OriginatorConversationID: r.OriginatorConversationID,
-          ConversationID: r.ConversationID,
+          OriginatorConversationID: ids.originator,
+          ConversationID: ids.conversation,
         },
       }));
       return;

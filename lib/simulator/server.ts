@@ -45,6 +45,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     autoAnswerMs: options.autoAnswerMs ?? 1_000,
     defaultPhoneBalanceCents: options.defaultPhoneBalanceCents ?? 50_000_00,
     defaultOrgUtilityCents: options.defaultOrgUtilityCents ?? 1_000_000_00,
+    maxAmountKes: options.maxAmountKes ?? 250_000,
+    b2cMinAmountKes: options.b2cMinAmountKes ?? 10,
   };
   const { publicKey, privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
   const ctx: SimContext = {

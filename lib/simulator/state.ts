@@ -21,6 +21,8 @@ export interface Phone {
   balanceCents: number;
   pin: string;
   name: string;
+  /** False for a number not registered on M-Pesa: B2C still pays it (result flag "N"). */
+  registered: boolean;
 }
 
 export interface Prompt {
@@ -46,10 +48,14 @@ export interface Transaction {
   amount: number;
   shortcode: string;
   msisdn?: string;
+  /** B2B: the shortcode that received the money (`shortcode` paid it). */
+  receiver?: string;
   originatorConversationId?: string;
   conversationId?: string;
   reference?: string;
   status: "Completed" | "Reversed";
+  /** When the request came in; Transaction Status reports it as InitiatedTime. */
+  initiatedAt: Date;
   completedAt: Date;
 }
 
@@ -80,8 +86,12 @@ export const faultsSchema = z.object({
   beforeResponse: z.boolean().optional(),
   /** Answer this many API calls with a spike-arrest error (500.003.02). */
   throttle: z.number().int().min(0).optional(),
-  /** Send queue-timeout notifications instead of results (B2C, B2B, status, balance, reversal). */
-  queueTimeout: z.boolean().optional(),
+  /**
+   * Send queue-timeout notices instead of results (B2C, B2B, status, balance, reversal):
+   * `true` or "processed" = timed out after the request was carried out (money moved);
+   * "not_processed" = timed out before it was (nothing happened, Transaction Status finds nothing).
+   */
+  queueTimeout: z.union([z.boolean(), z.enum(["processed", "not_processed"])]).optional(),
   /** Faults apply to this many callbacks, then clear (default: until cleared). */
   times: z.number().int().min(1).optional(),
 });
@@ -111,6 +121,10 @@ export interface SimulatorSettings {
   autoAnswerMs: number;
   defaultPhoneBalanceCents: number;
   defaultOrgUtilityCents: number;
+  /** Largest amount per transaction, whole KES (docs/daraja.md §16): STK, B2C and B2B. */
+  maxAmountKes: number;
+  /** Smallest B2C payment, whole KES (docs/daraja.md §9): below it the Result is 2. */
+  b2cMinAmountKes: number;
 }
 
 export function createState() {

@@ -77,7 +77,8 @@ export function stkPush(
   const type = body.TransactionType;
   if (type !== "CustomerPayBillOnline" && type !== "CustomerBuyGoodsOnline") throw invalid("TransactionType");
   const amount = Number(body.Amount);
-  if (!Number.isInteger(amount) || amount < 1) throw invalid("Amount");
+  // Above the per-transaction maximum Daraja refuses the request itself (docs/daraja.md §3, §16).
+  if (!Number.isInteger(amount) || amount < 1 || amount > settings.maxAmountKes) throw invalid("Amount");
   const msisdn = String(body.PhoneNumber ?? "");
   if (!MSISDN.test(msisdn)) throw invalid("PhoneNumber");
   if (!MSISDN.test(String(body.PartyA ?? ""))) throw invalid("PartyA");
