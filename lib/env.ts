@@ -46,6 +46,8 @@ export const envSchema = z
     MPESA_CONSUMER_SECRET: z.string().min(1).optional(),
     /** Largest single payment accepted, whole KES (Daraja's ceiling is 250,000). */
     MPESA_MAX_AMOUNT: z.coerce.number().int().min(1).max(250_000).default(250_000),
+    /** Payouts the Inngest submit function sends to Daraja per second and merchant (its throttle). */
+    PAYOUT_SUBMIT_PER_SECOND: z.coerce.number().int().min(1).max(50).default(2),
     /** Addresses Daraja callbacks may come from (sandbox and production merchants), comma-separated CIDRs. */
     MPESA_CALLBACK_ALLOWLIST: z.string().optional(),
     /** Where callbacks are kept on disk if the database cannot take them. */

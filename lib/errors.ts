@@ -13,13 +13,26 @@ export const ERROR_STATUS = {
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
 
+/** One refused field of one item; `index` is the item's position in the list sent (from 0). */
+export interface FieldError {
+  index?: number;
+  field: string;
+  message: string;
+}
+
 export class AppError extends Error {
   override name = "AppError";
   constructor(
     readonly code: ErrorCode,
     /** Safe to show to users and API clients. */
     readonly publicMessage: string,
-    readonly details: { internal?: string; retryAfterSeconds?: number; field?: string } = {},
+    readonly details: {
+      internal?: string;
+      retryAfterSeconds?: number;
+      field?: string;
+      /** Bulk input (e.g. a payout batch): every bad item, so a client can fix them all at once. */
+      errors?: FieldError[];
+    } = {},
   ) {
     super(details.internal ?? publicMessage);
   }

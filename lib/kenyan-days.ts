@@ -25,3 +25,8 @@ export function kenyanDayRange(from?: string, to?: string): { gte?: Date; lt?: D
   if (!from && !to) return undefined;
   return { ...(from ? { gte: kenyanDay(from, false) } : {}), ...(to ? { lt: kenyanDay(to, true) } : {}) };
 }
+
+/** The Kenyan calendar day (YYYY-MM-DD) that `instant` falls on. */
+export function kenyanDayOf(instant: Date): string {
+  return new Date(instant.getTime() + 3 * 3_600_000).toISOString().slice(0, 10);
+}

@@ -1,7 +1,9 @@
 import type { ReactNode } from "react";
 import { EnvironmentBadge } from "@/components/environment-badge";
 import { Logo } from "@/components/logo";
-import { ROLE_LABELS } from "@/lib/permissions";
+import { countPayoutTabs } from "@/lib/payments/payouts/count-payout-tabs";
+import { getPayoutViewer } from "@/lib/payments/payouts/get-payout-viewer";
+import { can, ROLE_LABELS } from "@/lib/permissions";
 import { requireTenant } from "@/lib/session";
 import { Providers } from "../providers";
 import { MerchantSwitcher } from "./_components/merchant-switcher";
@@ -9,6 +11,7 @@ import { Nav } from "./_components/nav";
 
 export default async function DashboardLayout({ children }: { children: ReactNode }) {
   const tenant = await requireTenant();
+  const payoutsWaiting = await payoutsWaitingFor(tenant);
   return (
     <div className="min-h-dvh md:flex">
       <aside className="border-b border-slate-200 bg-white md:sticky md:top-0 md:h-dvh md:w-60 md:shrink-0 md:border-r md:border-b-0">
@@ -28,7 +31,7 @@ export default async function DashboardLayout({ children }: { children: ReactNod
           )}
           <EnvironmentBadge environment={tenant.merchant.environment} />
         </div>
-        <Nav />
+        <Nav payoutsWaiting={payoutsWaiting} />
       </aside>
       <div className="min-w-0 flex-1">
         <header className="flex items-center justify-end gap-4 border-b border-slate-200 bg-white px-6 py-3 text-sm">
@@ -45,4 +48,18 @@ export default async function DashboardLayout({ children }: { children: ReactNod
       </div>
     </div>
   );
+}
+
+/** The navigation's badge: payouts waiting for this person's approval; null when they never approve. */
+async function payoutsWaitingFor(tenant: Awaited<ReturnType<typeof requireTenant>>): Promise<number | null> {
+  if (!can(tenant.role, "payouts:approve")) return null;
+  const merchantId = tenant.merchant.id;
+  const { viewer } = await getPayoutViewer(tenant.db, {
+    merchantId,
+    userId: tenant.user.id,
+    role: tenant.role,
+  });
+  if (!viewer.mayApprove) return null;
+  const counts = await countPayoutTabs(tenant.db, { merchantId, viewer, tabs: ["waiting_for_me"] });
+  return counts.waiting_for_me;
 }

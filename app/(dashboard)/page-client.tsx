@@ -1,12 +1,17 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
+import { useRouter } from "next/navigation";
+import { useEffect, useState, useTransition } from "react";
+import { Button } from "@/components/button";
 import { DailyChart } from "@/components/daily-chart";
 import { PaymentStatus } from "@/components/payment-status";
 import { formatKes, formatNairobiTime } from "@/lib/format";
+import type { LatestBalance } from "@/lib/payments/balances/get-latest-balance";
 import type { Overview } from "@/lib/payments/collections/get-overview";
 import type { toPaymentResource } from "@/lib/payments/collections/payment-resource";
 import { queryKeys } from "@/lib/query-keys";
+import { refreshBalanceAction } from "./actions";
 
 type Row = ReturnType<typeof toPaymentResource>;
 
@@ -96,5 +101,84 @@ export function OverviewFigures({ merchantId, initial }: { merchantId: string; i
         <DailyChart daily={overview.daily} />
       </section>
     </>
+  );
+}
+
+const shillings = new Intl.NumberFormat("en-KE", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+const clock = new Intl.DateTimeFormat("en-KE", {
+  timeZone: "Africa/Nairobi",
+  hour: "2-digit",
+  minute: "2-digit",
+  hourCycle: "h23",
+});
+const day = new Intl.DateTimeFormat("en-KE", { timeZone: "Africa/Nairobi", dateStyle: "medium" });
+
+/** "as of 14:32", with the date when it is not today (Nairobi time). */
+function asOf(date: Date): string {
+  const when = new Date(date);
+  const sameDay = day.format(when) === day.format(new Date());
+  return `as of ${sameDay ? "" : `${day.format(when)} `}${clock.format(when)}`;
+}
+
+/**
+ * The B2C utility balance (what payouts are paid from) as M-Pesa last reported it, and a button
+ * to ask again; the page re-renders every 2 s until the answer arrives (at most 30 s).
+ */
+export function BalanceCard({ latest }: { latest: LatestBalance }) {
+  const router = useRouter();
+  const [pending, startTransition] = useTransition();
+  const [message, setMessage] = useState<string | null>(null);
+  /** The request being waited for (server time) and when the wait began (this browser's time). */
+  const [awaiting, setAwaiting] = useState<{ requestedAt: number; since: number } | null>(null);
+
+  useEffect(() => {
+    if (!awaiting) return;
+    const last = latest.lastRequest;
+    if (last?.answeredAt && new Date(last.requestedAt).getTime() >= awaiting.requestedAt) {
+      setAwaiting(null);
+      setMessage(last.ok ? null : `M-Pesa answered: ${last.resultDesc ?? "the request failed"}`);
+      return;
+    }
+    if (Date.now() - awaiting.since > 30_000) {
+      setAwaiting(null);
+      setMessage("M-Pesa has not answered yet: the figure updates when it does.");
+      return;
+    }
+    const timer = setTimeout(() => router.refresh(), 2_000);
+    return () => clearTimeout(timer);
+  }, [awaiting, latest, router]);
+
+  const utility = latest.balance?.utilityAvailableCents;
+  return (
+    <section
+      className="mt-6 flex flex-wrap items-center justify-between gap-3 rounded-xl border border-slate-200 bg-white p-4"
+      data-testid="balance-card"
+    >
+      <div>
+        <p className="text-sm text-slate-600">B2C utility balance (pays payouts)</p>
+        <p className="mt-1 text-2xl font-semibold tabular-nums">
+          {utility === null || utility === undefined ? "—" : `KES ${shillings.format(utility / 100)}`}
+        </p>
+        <p className="mt-1 text-xs text-slate-500" aria-live="polite">
+          {latest.balance ? asOf(latest.balance.asOf) : "Not asked yet"}
+          {awaiting ? " · asking M-Pesa…" : message ? ` · ${message}` : ""}
+        </p>
+      </div>
+      <Button
+        variant="secondary"
+        disabled={pending || awaiting !== null}
+        onClick={() =>
+          startTransition(async () => {
+            const result = await refreshBalanceAction();
+            setMessage(result.ok ? null : result.message);
+            if (result.requestedAt)
+              setAwaiting({ requestedAt: Date.parse(result.requestedAt), since: Date.now() });
+            router.refresh();
+          })
+        }
+      >
+        Refresh balance
+      </Button>
+    </section>
   );
 }

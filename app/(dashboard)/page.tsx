@@ -1,15 +1,20 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { PageHeader } from "@/components/page-header";
+import { getLatestBalance } from "@/lib/payments/balances/get-latest-balance";
 import { getOverview } from "@/lib/payments/collections/get-overview";
+import { can } from "@/lib/permissions";
 import { requireTenant } from "@/lib/session";
-import { LiveFeed, OverviewFigures } from "./page-client";
+import { BalanceCard, LiveFeed, OverviewFigures } from "./page-client";
 
 export const metadata: Metadata = { title: "Overview" };
 
 export default async function OverviewPage() {
   const tenant = await requireTenant("dashboard:view");
   const overview = await getOverview(tenant.db, { merchantId: tenant.merchant.id });
+  const balance = can(tenant.role, "payouts:view")
+    ? await getLatestBalance(tenant.db, { merchantId: tenant.merchant.id })
+    : null;
   return (
     <>
       <PageHeader
@@ -17,6 +22,7 @@ export default async function OverviewPage() {
         description={`Money collected and paid out for ${tenant.merchant.name}.`}
       />
       <OverviewFigures merchantId={tenant.merchant.id} initial={overview} />
+      {balance ? <BalanceCard latest={balance} /> : null}
       <section className="mt-6">
         <div className="mb-2 flex items-baseline justify-between">
           <h2 className="text-sm font-semibold">Latest payments (live)</h2>

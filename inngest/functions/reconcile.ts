@@ -1,6 +1,9 @@
-// Every 5 minutes: query overdue STK attempts, process waiting callbacks, record the run.
+// Every 5 minutes: query overdue STK attempts and payouts, process waiting callbacks, record the
+// run, and hand approved payouts whose submission never happened back to submit-payout.
 import type { Inngest } from "inngest";
 import type { ContextProvider } from "@/lib/background/context";
+import { payoutApprovedEvent } from "@/lib/background/events";
+import { findStrandedPayouts } from "@/lib/payments/payouts/find-stranded-payouts";
 import { reconcilePayments } from "@/lib/payments/reconciliation/reconcile-payments";
 
 export function makeReconcile(inngest: Inngest, context: ContextProvider) {
@@ -12,10 +15,20 @@ export function makeReconcile(inngest: Inngest, context: ContextProvider) {
       concurrency: { limit: 1 },
       triggers: [{ cron: "*/5 * * * *" }],
     },
-    async ({ step }) =>
-      step.run("reconcile", () => {
+    async ({ step }) => {
+      const counts = await step.run("reconcile", () => {
         const { db, deps, spoolDir } = context();
         return reconcilePayments(db, deps, { spoolDir });
-      }),
+      });
+      // Approved payouts whose submission never happened go back through submit-payout, which
+      // keeps the merchant's throttle and sends each at most once.
+      const stranded = await step.run("find-stranded-payouts", () => findStrandedPayouts(context().db));
+      if (stranded.length > 0)
+        await step.sendEvent(
+          "resubmit-stranded-payouts",
+          stranded.map((data) => ({ name: payoutApprovedEvent.name, data })),
+        );
+      return { ...counts, strandedPayouts: stranded.length };
+    },
   );
 }

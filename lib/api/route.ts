@@ -52,7 +52,23 @@ export function errorResponse(error: unknown, log?: Logger): Response {
   const field = known?.details.field;
   const headers: Record<string, string> = {};
   if (known?.details.retryAfterSeconds) headers["Retry-After"] = String(known.details.retryAfterSeconds);
-  return Response.json({ error: { ...body.error, ...(field ? { field } : {}) } }, { status, headers });
+  const errors = known?.details.errors;
+  return Response.json(
+    { error: { ...body.error, ...(field ? { field } : {}), ...(errors?.length ? { errors } : {}) } },
+    { status, headers },
+  );
+}
+
+/** The optional Idempotency-Key header (empty: none), refused (400) unless 1-100 letters, digits or . _ : - */
+export function readIdempotencyKey(request: Request): string | null {
+  const key = request.headers.get("idempotency-key");
+  if (!key) return null;
+  if (!/^[\w.:-]{1,100}$/.test(key)) {
+    throw new AppError("bad_request", "Idempotency-Key must be 1-100 letters, digits or . _ : -", {
+      field: "Idempotency-Key",
+    });
+  }
+  return key;
 }
 
 type Handler<P> = (ctx: { request: Request; caller: ApiCaller; params: P; log: Logger }) => Promise<Response>;

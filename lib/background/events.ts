@@ -17,3 +17,15 @@ export const stkInitiatedEvent = {
   name: "malipo/stk.initiated",
   data: z.object({ paymentId: z.uuid() }),
 } as const;
+
+/** Approved payouts to send; the submit function's concurrency and throttle key on merchantId. */
+export const payoutApprovedEvent = {
+  name: "malipo/payout.approved",
+  data: z.object({ payoutId: z.uuid(), merchantId: z.uuid() }),
+} as const;
+
+/** A payout went to Daraja (or may have): follow it up until it settles. */
+export const payoutSubmittedEvent = {
+  name: "malipo/payout.submitted",
+  data: z.object({ payoutId: z.uuid(), merchantId: z.uuid() }),
+} as const;

@@ -12,10 +12,20 @@ import {
   FOLLOW_UP_FIRST_WAIT_SECONDS,
   followUpStkPayment,
 } from "../payments/collections/follow-up-stk-payment";
+import { findPayoutsToSubmit } from "../payments/payouts/find-payouts-to-submit";
+import { findStrandedPayouts } from "../payments/payouts/find-stranded-payouts";
+import { FOLLOW_UP_PAYOUT_SCHEDULE_SECONDS, followUpPayout } from "../payments/payouts/follow-up-payout";
+import { createSubmitPacer } from "../payments/payouts/submit-pacer";
+import { submitPayout } from "../payments/payouts/submit-payout";
 import { reconcilePayments } from "../payments/reconciliation/reconcile-payments";
 import { getInngest, inngestConfigured } from "./client";
 import { appBackgroundContext, type BackgroundContext } from "./context";
-import { type BackgroundEvent, callbackReceivedEvent, stkInitiatedEvent } from "./events";
+import {
+  type BackgroundEvent,
+  callbackReceivedEvent,
+  payoutApprovedEvent,
+  stkInitiatedEvent,
+} from "./events";
 
 const log = () => getLogger().child({ component: "background" });
 
@@ -86,6 +96,80 @@ export function afterStkInitiated(paymentId: string): void {
   });
 }
 
+/** In this process, the submit function's per-merchant concurrency and throttle. */
+const payoutPacer = createSubmitPacer();
+/** A payout M-Pesa did not take (throttled, unreachable) is tried again this often, this many times. */
+const NOT_SENT_RETRY_SECONDS = [10, 30, 120];
+
+/** Follows a sent payout up on the same schedule as Inngest's follow-up-payout function. */
+function followUpHere(context: BackgroundContext, payoutId: string, index = 0): void {
+  const seconds = FOLLOW_UP_PAYOUT_SCHEDULE_SECONDS[index];
+  if (seconds === undefined) return; // reconciliation takes over
+  setTimeout(async () => {
+    try {
+      const result = await followUpPayout(context.db, context.deps, { payoutId });
+      if (result !== "settled" && result !== "gave_up") followUpHere(context, payoutId, index + 1);
+    } catch (error) {
+      log().error({ err: error, payoutId }, "payout follow-up failed; reconciliation will retry");
+    }
+  }, seconds * 1000).unref();
+}
+
+/** Sends one payout at the merchant's pace, retrying a send M-Pesa certainly did not take. */
+async function submitHere(
+  context: BackgroundContext,
+  payout: { id: string; merchantId: string; submitPerSecond: number },
+  attempt = 0,
+): Promise<void> {
+  const result = await payoutPacer.schedule(payout.merchantId, payout.submitPerSecond, () =>
+    submitPayout(context.db, context.deps, { payoutId: payout.id, merchantId: payout.merchantId }),
+  );
+  const status = result.outcome === "skipped" ? result.status : result.payout.status;
+  if (status === "submitted" || status === "unknown") followUpHere(context, payout.id);
+  const retryIn = NOT_SENT_RETRY_SECONDS[attempt];
+  if (result.outcome === "not_sent" && retryIn !== undefined) {
+    setTimeout(() => {
+      submitHere(context, payout, attempt + 1).catch((error: unknown) =>
+        log().error({ err: error, payoutId: payout.id }, "payout submission failed"),
+      );
+    }, retryIn * 1000).unref();
+  }
+}
+
+/**
+ * Payouts were approved: send each to Daraja (Inngest's submit-payout function, or here at the
+ * merchant's PayoutPolicy.submitPerSecond, one at a time per merchant) and follow it up.
+ */
+export function afterPayoutApproved(payoutIds: string[]): void {
+  if (payoutIds.length === 0) return;
+  after(() => handPayoutsOn(payoutIds));
+}
+
+/** Sends approved payouts on to submission: the one path for fresh approvals and stranded ones. */
+async function handPayoutsOn(payoutIds: string[]): Promise<void> {
+  try {
+    const context = appBackgroundContext();
+    const payouts = await findPayoutsToSubmit(context.db, { payoutIds });
+    if (inngestConfigured()) {
+      if (payouts.length === 0) return;
+      await getInngest().send(
+        payouts.map((p) => ({
+          name: payoutApprovedEvent.name,
+          data: payoutApprovedEvent.data.parse({ payoutId: p.id, merchantId: p.merchantId }),
+        })),
+      );
+      return;
+    }
+    for (const payout of payouts) {
+      submitHere(context, payout).catch((error: unknown) =>
+        log().error({ err: error, payoutId: payout.id }, "payout submission failed"),
+      );
+    }
+  } catch (error) {
+    log().error({ err: error, event: payoutApprovedEvent.name, payoutIds }, "could not hand payouts on");
+  }
+}
+
 let interval: NodeJS.Timeout | undefined;
 
 /** Without Inngest, reconcile every minute inside the server (started at boot). */
@@ -100,6 +184,8 @@ export function startInProcessReconciliation(): void {
       const counts = await reconcilePayments(db, deps, { spoolDir });
       if (counts.queried + counts.inboxProcessed + counts.spoolDrained + counts.unsent > 0)
         log().info({ counts }, "reconciled");
+      const stranded = await findStrandedPayouts(db);
+      if (stranded.length > 0) await handPayoutsOn(stranded.map((s) => s.payoutId));
     } catch (error) {
       log().error({ err: error }, "reconciliation failed");
     } finally {

@@ -1,6 +1,8 @@
 // Test factories: every field has a default, each returns what it created.
 import { randomBytes } from "node:crypto";
+import type { Keyring } from "@/lib/crypto/keyring";
 import type { DbClient } from "@/lib/db-types";
+import { sealRecipientPhone } from "@/lib/payments/payouts/recipient-phone";
 import { generateApiKey } from "@/lib/security/api-keys";
 import { hashPassword } from "@/lib/security/password";
 import type { Prisma } from "@/prisma/generated/prisma/client";
@@ -134,4 +136,128 @@ export async function createApiKey(db: DbClient, options: { merchantId: string; 
     },
   });
   return { apiKey, key: material.key };
+}
+
+/**
+ * A payout row as requesting and approval would leave it: a B2C BusinessPayment of KES 100 to
+ * 254700000000, approved, in the simulator environment unless told. With `keyring` the phone is
+ * sealed as the payouts core seals it (submission can open it); without, it is a placeholder.
+ * B2B payouts (`kind: "b2b"`) get a paybill, an account reference and no phone.
+ */
+export function createPayout(
+  db: DbClient,
+  options: {
+    merchantId: string;
+    keyring?: Keyring;
+    phone?: string;
+  } & Partial<Prisma.PayoutUncheckedCreateInput>,
+) {
+  const { keyring, phone = "254700000000", ...overrides } = options;
+  const id = unique();
+  const b2b = overrides.kind === "b2b";
+  const recipient = b2b
+    ? { recipientPhoneSealed: null, recipientPhoneHash: null, recipientPhoneMasked: null }
+    : keyring
+      ? sealRecipientPhone(keyring, options.merchantId, phone)
+      : {
+          recipientPhoneSealed: "not-sealed",
+          recipientPhoneHash: `hash-${id}`,
+          recipientPhoneMasked: "2547•••••000",
+        };
+  return db.payout.create({
+    data: {
+      kind: "b2c",
+      command: b2b ? "BusinessPayBill" : "BusinessPayment",
+      amount: 100,
+      ...recipient,
+      recipientShortcode: b2b ? "600111" : null,
+      accountReference: b2b ? `ACC-${id}` : null,
+      remarks: `Payout ${id}`,
+      occasion: null,
+      status: "approved",
+      environment: "simulator",
+      requesterLabel: `Requester ${id}`,
+      approvalsRequired: 1,
+      approvedAt: new Date(),
+      ...overrides,
+    },
+  });
+}
+
+/** A payout batch of `count` pending KES 500 B2C payouts (3 unless told), returned with them. */
+export async function createPayoutBatch(
+  db: DbClient,
+  options: { merchantId: string; count?: number; amount?: number } & Partial<
+    Omit<Prisma.PayoutBatchUncheckedCreateInput, "count" | "total">
+  >,
+) {
+  const { count = 3, amount = 500, ...rest } = options;
+  const batch = await db.payoutBatch.create({
+    data: {
+      name: `Batch ${unique()}`,
+      count,
+      total: count * amount,
+      requestedById: null,
+      requestedByApiKeyId: null,
+      requesterLabel: `requester-${unique()}@example.com`,
+      ...rest,
+    },
+  });
+  const payouts = [];
+  for (let row = 1; row <= count; row++) {
+    payouts.push(
+      await createPayout(db, {
+        merchantId: options.merchantId,
+        batchId: batch.id,
+        batchRow: row,
+        amount,
+        status: "pending_approval",
+        approvedAt: null,
+        requestedById: batch.requestedById,
+        requestedByApiKeyId: batch.requestedByApiKeyId,
+        requesterLabel: batch.requesterLabel,
+      }),
+    );
+  }
+  return { batch, payouts };
+}
+
+/** A saved payout policy (the schema's defaults unless told). */
+export function createPayoutPolicy(
+  db: DbClient,
+  options: { merchantId: string } & Partial<Prisma.PayoutPolicyUncheckedCreateInput>,
+) {
+  return db.payoutPolicy.create({
+    data: {
+      approverRoles: ["owner", "admin", "approver"],
+      dualApprovalAbove: null,
+      maxPerPayout: 150_000,
+      dailyCeiling: null,
+      submitPerSecond: 2,
+      ...options,
+    },
+  });
+}
+
+/** An answered Account Balance: KES 100,000.00 available in the utility account unless told. */
+export function createAccountBalance(
+  db: DbClient,
+  options: { merchantId: string } & Partial<Prisma.AccountBalanceUncheckedCreateInput>,
+) {
+  return db.accountBalance.create({
+    data: {
+      environment: "simulator",
+      shortcode: "600000",
+      originatorConversationId: `balance-${unique()}`,
+      conversationId: `AG_${unique()}`,
+      utilityAvailableCents: 10_000_000n,
+      workingAvailableCents: 0n,
+      accounts: [],
+      resultCode: "0",
+      resultDesc: "The service request is processed successfully.",
+      requestedAt: new Date(),
+      answeredAt: new Date(),
+      ...options,
+    },
+  });
 }

@@ -4,7 +4,8 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { appendAuditLog } from "@/lib/audit/append-audit-log";
 import { createInvitation } from "@/lib/team/create-invitation";
-import { createMember } from "../factories";
+import type { Payout } from "@/prisma/generated/prisma/client";
+import { createMember, createPayout, createPayoutBatch } from "../factories";
 import {
   callAction,
   cookie,
@@ -30,6 +31,9 @@ describe("dashboard tenant isolation", () => {
   const db = testDb();
   let a: TenantWorld;
   let b: TenantWorld;
+  /** A payout and a batch of B's, waiting for approval. */
+  let bPayout: Payout;
+  let bBatchId: string;
 
   beforeAll(async () => {
     a = await createTenantWorld(db, { keyring, tag: "ALPHA", phone: "254711000111", paidToday: 1234 });
@@ -42,6 +46,12 @@ describe("dashboard tenant isolation", () => {
         target: { type: "user", id: w.owner.id },
       });
     }
+    bPayout = await createPayout(db, {
+      merchantId: b.merchant.id,
+      status: "pending_approval",
+      approvedAt: null,
+    });
+    bBatchId = (await createPayoutBatch(db, { merchantId: b.merchant.id })).batch.id;
     await createInvitation(db, {
       merchantId: b.merchant.id,
       email: "invited-to-b@example.com",
@@ -123,6 +133,20 @@ describe("dashboard tenant isolation", () => {
       expect(text).toContain('"collected":1234');
       expect(text).not.toContain(String(1234 + 7777));
       expect(text).not.toContain("7777");
+    }
+  });
+
+  it("answers 404 for B's payout and payout batch pages", async () => {
+    signIn(a.owner, b.merchant.slug);
+    const pages = [
+      [(await import("@/app/(dashboard)/payouts/[id]/page")).default, bPayout.id],
+      [(await import("@/app/(dashboard)/payouts/batches/[id]/page")).default, bBatchId],
+    ] as const;
+    for (const [Page, id] of pages) {
+      expect(await callAction(() => renderPage(Page, { params: Promise.resolve({ id }) }))).toMatchObject({
+        ok: false,
+        digest: NOT_FOUND,
+      });
     }
   });
 
@@ -312,6 +336,27 @@ describe("dashboard tenant isolation", () => {
           (await import("@/app/(dashboard)/payments/[id]/actions")).revealPhoneAction(b.payments.paid.id),
         answers: { ok: true, value: { phone: null, error: "No such payment." } },
         unchanged: async () => {},
+      },
+      ...(["approvePayoutAction", "rejectPayoutAction", "cancelPayoutAction"] as const).map((name) => ({
+        name: `${name} (B's payout)`,
+        run: async () => {
+          const actions = await import("@/app/(dashboard)/payouts/actions");
+          return name === "rejectPayoutAction"
+            ? actions.rejectPayoutAction(bPayout.id, "Not my merchant's payout")
+            : actions[name](bPayout.id);
+        },
+        answers: { ok: true, value: { error: "No payout with this id." } },
+        unchanged: async () => {
+          expect(await db.payout.findUniqueOrThrow({ where: { id: bPayout.id } })).toEqual(bPayout);
+        },
+      })),
+      {
+        name: "approveBatchAction (B's batch)",
+        run: async () => (await import("@/app/(dashboard)/payouts/actions")).approveBatchAction(bBatchId),
+        answers: { ok: true, value: { error: "No payout batch with this id." } },
+        unchanged: async () => {
+          expect(await db.payout.count({ where: { batchId: bBatchId, status: "pending_approval" } })).toBe(3);
+        },
       },
       {
         name: "revokeInvitationAction (B's invitation)",

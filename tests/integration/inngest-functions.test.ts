@@ -5,9 +5,11 @@ import { makeFollowUpStk } from "@/inngest/functions/follow-up-stk";
 import { makeProcessCallback } from "@/inngest/functions/process-callback";
 import { makeReconcile } from "@/inngest/functions/reconcile";
 import type { BackgroundContext } from "@/lib/background/context";
+import { payoutApprovedEvent } from "@/lib/background/events";
 import { recordCallback } from "@/lib/payments/callbacks/record-callback";
 import { FOLLOW_UP_BACK_OFF_SECONDS } from "@/lib/payments/collections/follow-up-stk-payment";
 import { initiateStkPayment } from "@/lib/payments/collections/initiate-stk-payment";
+import { createPayout } from "../factories";
 import { startCollectionsWorld } from "../support/collections";
 import { testDb } from "./db";
 
@@ -117,5 +119,29 @@ describe("Inngest functions (run with @inngest/test against the real database an
     expect(run.finishedAt).not.toBeNull();
     expect(run.counts).toMatchObject({ settled: expect.any(Number) });
     await world.control("DELETE", "/sim/faults");
+  });
+
+  it("reconcile-payments hands approved payouts never sent back to submit-payout, and only those", async () => {
+    const merchantId = world.merchant.id;
+    const longAgo = new Date(Date.now() - 10 * 60_000);
+    const stranded = await createPayout(db, { merchantId, approvedAt: longAgo });
+    await createPayout(db, { merchantId }); // just approved: its own hand-off is still under way
+    await createPayout(db, {
+      merchantId,
+      approvedAt: longAgo,
+      status: "submitted",
+      originatorConversationId: `oc-${Date.now()}`,
+    });
+    await createPayout(db, { merchantId, approvedAt: longAgo, status: "pending_approval" });
+    const t = new InngestTestEngine({ function: makeReconcile(inngest, () => context) });
+    const { result, ctx } = await t.execute({
+      events: [{ name: "inngest/scheduled.timer", data: {} }],
+      // Sending is Inngest's part: recorded here, not sent.
+      steps: [{ id: "resubmit-stranded-payouts", handler: () => ({ ids: ["sent"] }) }],
+    });
+    expect(result).toMatchObject({ strandedPayouts: 1 });
+    expect(ctx.step.sendEvent).toHaveBeenCalledWith("resubmit-stranded-payouts", [
+      { name: payoutApprovedEvent.name, data: { payoutId: stranded.id, merchantId } },
+    ]);
   });
 });

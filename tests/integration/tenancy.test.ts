@@ -94,10 +94,12 @@ describe("tenant isolation", () => {
       scoped.apiKey.update({ where: { id: keyA.id }, data: { name: "stolen" } }),
     ).rejects.toThrow();
     await expect(scoped.apiKey.delete({ where: { id: keyA.id } })).rejects.toThrow();
-    const created = await scoped.apiKey.create({
-      data: { merchantId: keyA.merchantId, name: "planted", prefix: "p-planted", hash: "h-planted" },
-    });
-    expect(created.merchantId).toBe(b.merchantId);
+    await expect(
+      scoped.apiKey.create({
+        data: { merchantId: keyA.merchantId, name: "planted", prefix: "p-planted", hash: "h-planted" },
+      }),
+    ).rejects.toThrow(/another merchant/);
+    expect(await db.apiKey.findFirst({ where: { name: "planted" } })).toBeNull();
     expect(await db.apiKey.findUniqueOrThrow({ where: { id: keyA.id } })).toMatchObject({
       name: "A's key",
       revokedAt: null,

@@ -7,9 +7,9 @@ import type { Permission } from "@/lib/permissions";
 import { ROLE_PERMISSIONS } from "@/lib/permissions";
 import { startSimulator } from "@/lib/simulator/server";
 import { createInvitation } from "@/lib/team/create-invitation";
-import type { Invitation, Membership } from "@/prisma/generated/prisma/client";
+import type { Invitation, Membership, Payout, PayoutBatch } from "@/prisma/generated/prisma/client";
 import type { Role } from "@/prisma/generated/prisma/enums";
-import { createMember, createReviewItem } from "../factories";
+import { createMember, createPayout, createPayoutBatch, createReviewItem } from "../factories";
 import {
   callAction,
   FORBIDDEN,
@@ -25,6 +25,8 @@ import { testDatabaseUrl, testDb } from "./db";
 vi.mock("@/lib/auth", () => import("../support/next-request").then((m) => m.fakeAuth));
 vi.mock("next/headers", () => import("../support/next-request").then((m) => m.fakeHeaders));
 vi.mock("next/cache", () => import("../support/next-request").then((m) => m.fakeCache));
+// Approving hands payouts to submission with after(): queued, never run here.
+vi.mock("next/server", (original) => import("../support/next-request").then((m) => m.fakeServer(original)));
 
 const keyring = stubAppEnv(testDatabaseUrl());
 
@@ -32,6 +34,7 @@ const settings = () => import("@/app/(dashboard)/settings/actions");
 const links = () => import("@/app/(dashboard)/checkout-links/actions");
 const mismatches = () => import("@/app/(dashboard)/mismatches/actions");
 const callbacks = () => import("@/app/(dashboard)/callbacks/actions");
+const payouts = () => import("@/app/(dashboard)/payouts/actions");
 
 describe("writes a role does not allow", () => {
   const db = testDb();
@@ -45,6 +48,8 @@ describe("writes a role does not allow", () => {
     leaver: Membership;
     invitation: Invitation;
   };
+  /** Payouts someone other than the owner requested, one per payout write. */
+  const pending = {} as Record<"approve" | "reject" | "cancel", Payout> & { batch: PayoutBatch };
 
   beforeAll(async () => {
     sim = await startSimulator({ autoAnswerMs: 20 });
@@ -67,6 +72,18 @@ describe("writes a role does not allow", () => {
     for (const role of Object.keys(ROLE_PERMISSIONS) as Role[]) {
       members[role] = (await createMember(db, { merchantId: w.merchant.id, role })).user;
     }
+    for (const name of ["approve", "reject", "cancel"] as const) {
+      pending[name] = await createPayout(db, {
+        merchantId: w.merchant.id,
+        keyring,
+        status: "pending_approval",
+        approvedAt: null,
+        requestedById: members.admin.id,
+      });
+    }
+    pending.batch = (
+      await createPayoutBatch(db, { merchantId: w.merchant.id, requestedById: members.admin.id })
+    ).batch;
   });
 
   afterAll(async () => {
@@ -259,6 +276,76 @@ describe("writes a role does not allow", () => {
         expect((await db.merchant.findUniqueOrThrow({ where: { id: w.merchant.id } })).name).toBe(
           "ALPHA Traders",
         ),
+    },
+    {
+      name: "requestPayoutAction",
+      permission: "payouts:request",
+      run: async () =>
+        (await payouts()).requestPayoutAction(
+          { error: null, errors: [], payoutId: null },
+          form({
+            kind: "b2c",
+            command: "BusinessPayment",
+            amount: 100,
+            phone: "0712345678",
+            remarks: "VW-REQUEST",
+          }),
+        ),
+      unchanged: async () => expect(await db.payout.count({ where: { remarks: "VW-REQUEST" } })).toBe(0),
+    },
+    {
+      name: "payoutCsvAction",
+      permission: "payouts:request",
+      run: async () => {
+        const data = form({ intent: "queue", name: "VW-BATCH" });
+        const csv = "command,amount,phone,remarks\nBusinessPayment,100,0712345678,Rider\n";
+        data.set("file", new File([csv], "batch.csv", { type: "text/csv" }));
+        return (await payouts()).payoutCsvAction(
+          { error: null, preview: null, batchId: null, excluded: [] },
+          data,
+        );
+      },
+      unchanged: async () => expect(await db.payoutBatch.count({ where: { name: "VW-BATCH" } })).toBe(0),
+    },
+    ...(["approve", "reject", "cancel"] as const).map((name) => ({
+      name: `${name}PayoutAction`,
+      permission: (name === "cancel" ? "payouts:request" : "payouts:approve") as Permission,
+      run: async () => {
+        const actions = await payouts();
+        const id = pending[name].id;
+        return name === "approve"
+          ? actions.approvePayoutAction(id)
+          : name === "reject"
+            ? actions.rejectPayoutAction(id, "Not this week")
+            : actions.cancelPayoutAction(id);
+      },
+      unchanged: () =>
+        unchangedRow(
+          () => db.payout.findUnique({ where: { id: pending[name].id } }),
+          () => pending[name],
+        ),
+    })),
+    {
+      name: "approveBatchAction",
+      permission: "payouts:approve",
+      run: async () => (await payouts()).approveBatchAction(pending.batch.id),
+      unchanged: async () =>
+        expect(
+          await db.payout.count({
+            where: { batchId: pending.batch.id, status: { not: "pending_approval" } },
+          }),
+        ).toBe(0),
+    },
+    {
+      name: "savePayoutPolicyAction",
+      permission: "settings:manage",
+      run: async () =>
+        (await settings()).savePayoutPolicyAction(
+          { error: null, saved: false },
+          form({ approverRoles: "owner", maxPerPayout: 5000, submitPerSecond: 1 }),
+        ),
+      unchanged: async () =>
+        expect(await db.payoutPolicy.count({ where: { merchantId: w.merchant.id } })).toBe(0),
     },
     // Last in the table: the owner's run moves the merchant to production.
     {

@@ -2,6 +2,7 @@
 
 import Link, { useLinkStatus } from "next/link";
 import { usePathname } from "next/navigation";
+import { useEffect, useState } from "react";
 
 const ITEMS = [
   { href: "/", label: "Overview" },
@@ -15,8 +16,13 @@ const ITEMS = [
   { href: "/account", label: "Account" },
 ] as const;
 
-export function Nav() {
+/**
+ * `payoutsWaiting`: payouts waiting for the signed-in approver (null for people who never approve),
+ * as the server rendered it; refreshed every 15 s so the badge moves without a page load.
+ */
+export function Nav({ payoutsWaiting = null }: { payoutsWaiting?: number | null }) {
   const pathname = usePathname();
+  const waiting = useWaitingPayouts(payoutsWaiting);
   return (
     <nav aria-label="Main" className="flex gap-1 overflow-x-auto px-2 pb-3 md:flex-col md:overflow-visible">
       {ITEMS.map((item) => {
@@ -31,6 +37,15 @@ export function Nav() {
             }`}
           >
             {item.label}
+            {item.href === "/payouts" && waiting ? (
+              <span
+                className="ml-2 inline-flex min-w-5 justify-center rounded-full bg-brand-700 px-1.5 text-xs font-semibold text-white"
+                data-testid="payouts-waiting-badge"
+              >
+                {waiting}
+                <span className="sr-only"> waiting for your approval</span>
+              </span>
+            ) : null}
             <Pending />
           </Link>
         );
@@ -51,4 +66,23 @@ function Pending() {
       <span className="sr-only">(loading)</span>
     </span>
   ) : null;
+}
+
+function useWaitingPayouts(initial: number | null): number | null {
+  const [count, setCount] = useState(initial);
+  useEffect(() => setCount(initial), [initial]);
+  useEffect(() => {
+    if (initial === null) return;
+    const timer = setInterval(async () => {
+      try {
+        const res = await fetch("/api/dashboard/payouts?counts=only", { cache: "no-store" });
+        if (res.ok)
+          setCount(((await res.json()) as { counts: { waiting_for_me: number } }).counts.waiting_for_me);
+      } catch {
+        // Offline for a moment: keep the last count.
+      }
+    }, 15_000);
+    return () => clearInterval(timer);
+  }, [initial]);
+  return count;
 }

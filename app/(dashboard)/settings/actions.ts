@@ -9,6 +9,7 @@ import { saveMpesaCredential } from "@/lib/merchants/save-mpesa-credential";
 import { setMerchantEnvironment } from "@/lib/merchants/set-merchant-environment";
 import { updateMerchantProfile } from "@/lib/merchants/update-merchant-profile";
 import { DarajaError } from "@/lib/payments/daraja/errors";
+import { updatePayoutPolicy } from "@/lib/payments/payouts/update-payout-policy";
 import { paymentsRuntime } from "@/lib/payments-runtime";
 import { createApiKey, revokeApiKey } from "@/lib/security/manage-api-keys";
 import { requireTenant } from "@/lib/session";
@@ -201,5 +202,34 @@ export async function updateProfileAction(_prev: ProfileState, form: FormData): 
     throw error;
   }
   revalidatePath("/", "layout");
+  return { error: null, saved: true };
+}
+
+export type PayoutPolicyState = { error: string | null; saved: boolean };
+
+/** Saves the payout policy (owners only, enforced in the core); blank limits clear them. */
+export async function savePayoutPolicyAction(
+  _prev: PayoutPolicyState,
+  form: FormData,
+): Promise<PayoutPolicyState> {
+  const tenant = await requireTenant("settings:manage");
+  try {
+    await updatePayoutPolicy(tenant.db, {
+      merchantId: tenant.merchant.id,
+      actor: tenant.actor,
+      changes: {
+        approverRoles: form.getAll("approverRoles").map(String) as ("owner" | "admin" | "approver")[],
+        dualApprovalAbove: String(form.get("dualApprovalAbove") ?? ""),
+        maxPerPayout: String(form.get("maxPerPayout") ?? ""),
+        dailyCeiling: String(form.get("dailyCeiling") ?? ""),
+        submitPerSecond: String(form.get("submitPerSecond") ?? ""),
+      },
+    });
+  } catch (error) {
+    if (error instanceof AppError) return { error: error.publicMessage, saved: false };
+    throw error;
+  }
+  revalidatePath("/settings");
+  revalidatePath("/payouts", "layout");
   return { error: null, saved: true };
 }

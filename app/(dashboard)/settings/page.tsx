@@ -2,12 +2,14 @@ import type { Metadata } from "next";
 import { DataTable } from "@/components/data-table";
 import { EnvironmentBadge } from "@/components/environment-badge";
 import { PageHeader } from "@/components/page-header";
-import { formatNairobiTime } from "@/lib/format";
+import { formatKes, formatNairobiTime } from "@/lib/format";
+import { getPayoutPolicy } from "@/lib/payments/payouts/get-payout-policy";
 import { paymentsRuntime } from "@/lib/payments-runtime";
 import { can, ROLE_DESCRIPTIONS, ROLE_LABELS } from "@/lib/permissions";
 import { requireTenant } from "@/lib/session";
 import { findTeam } from "@/lib/team/find-team";
 import { MpesaEnvironment } from "@/prisma/generated/prisma/enums";
+import { PayoutPolicyForm } from "./_components/payout-policy-form";
 import {
   CreateKeyForm,
   InviteForm,
@@ -37,7 +39,7 @@ export default async function SettingsPage({ searchParams }: { searchParams: Pro
   const tenant = await requireTenant("settings:view");
   const asked = (await searchParams).env;
   const editing = ENVIRONMENTS.find((e) => e === asked) ?? tenant.merchant.environment;
-  const [keys, credentials, merchant, team] = await Promise.all([
+  const [keys, credentials, merchant, team, payoutPolicy] = await Promise.all([
     tenant.db.apiKey.findMany({ where: { merchantId: tenant.merchant.id }, orderBy: { createdAt: "desc" } }),
     tenant.db.mpesaCredential.findMany({
       where: { merchantId: tenant.merchant.id },
@@ -59,6 +61,7 @@ export default async function SettingsPage({ searchParams }: { searchParams: Pro
       select: { callbackSecret: true },
     }),
     findTeam(tenant.db, { merchantId: tenant.merchant.id }),
+    getPayoutPolicy(tenant.db, { merchantId: tenant.merchant.id }),
   ]);
   const credential = credentials.find((c) => c.environment === tenant.merchant.environment);
   const edited = credentials.find((c) => c.environment === editing);
@@ -156,6 +159,9 @@ export default async function SettingsPage({ searchParams }: { searchParams: Pro
             ) : null}
           </div>
         ) : null}
+      </Section>
+      <Section title="Payout policy">
+        <PayoutPolicySection policy={payoutPolicy} mayEdit={tenant.role === "owner"} />
       </Section>
       <Section title="API keys">
         {mayManageKeys ? <CreateKeyForm /> : null}
@@ -264,5 +270,38 @@ export default async function SettingsPage({ searchParams }: { searchParams: Pro
         </details>
       </Section>
     </>
+  );
+}
+
+/** Owners edit the payout policy; everyone else reads it (the core refuses anyone but an owner). */
+function PayoutPolicySection({
+  policy,
+  mayEdit,
+}: {
+  policy: Awaited<ReturnType<typeof getPayoutPolicy>>;
+  mayEdit: boolean;
+}) {
+  const values = {
+    approverRoles: policy.approverRoles,
+    dualApprovalAbove: policy.dualApprovalAbove,
+    maxPerPayout: policy.maxPerPayout,
+    dailyCeiling: policy.dailyCeiling,
+    submitPerSecond: policy.submitPerSecond,
+  };
+  if (mayEdit) return <PayoutPolicyForm policy={values} />;
+  return (
+    <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-1 text-sm" data-testid="payout-policy">
+      <dt className="text-slate-600">Approvers</dt>
+      <dd>{policy.approverRoles.map((r) => ROLE_LABELS[r]).join(", ")} (never their own requests)</dd>
+      <dt className="text-slate-600">Two approvers</dt>
+      <dd>{policy.dualApprovalAbove === null ? "never" : `above ${formatKes(policy.dualApprovalAbove)}`}</dd>
+      <dt className="text-slate-600">Largest payout</dt>
+      <dd>{formatKes(policy.maxPerPayout)}</dd>
+      <dt className="text-slate-600">Daily ceiling</dt>
+      <dd>{policy.dailyCeiling === null ? "none" : formatKes(policy.dailyCeiling)}</dd>
+      <dt className="text-slate-600">Sent per second</dt>
+      <dd>{policy.submitPerSecond}</dd>
+      <dd className="col-span-2 text-slate-500">Only an owner can change the payout policy.</dd>
+    </dl>
   );
 }

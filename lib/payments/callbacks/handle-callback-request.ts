@@ -16,6 +16,12 @@ export const CALLBACK_PATHS: Record<string, CallbackKind> = {
   "c2b-confirmation": "c2b_confirmation",
   "b2c-result": "b2c_result",
   "b2c-timeout": "b2c_timeout",
+  "b2b-result": "b2b_result",
+  "b2b-timeout": "b2b_timeout",
+  "status-result": "status_result",
+  "status-timeout": "status_timeout",
+  "balance-result": "balance_result",
+  "balance-timeout": "balance_timeout",
 };
 
 /** M-Pesa waits about 8 s for a validation answer; answer well within it. */

@@ -1,8 +1,13 @@
+import type { CallbackInbox } from "../../../prisma/generated/prisma/client";
 import type { Keyring } from "../../crypto/keyring";
 import type { DbClient } from "../../db-types";
+import { settleBalanceResult } from "../balances/settle-balance-result";
 import { settleC2bConfirmation } from "../collections/settle-c2b-confirmation";
 import { settleStkResult } from "../collections/settle-stk-result";
-import { parseC2bNotification, parseStkCallback } from "../daraja/inbound";
+import { parseC2bNotification, parseResult, parseStkCallback } from "../daraja/inbound";
+import { markPayoutUnknown } from "../payouts/mark-payout-unknown";
+import { settlePayoutResult } from "../payouts/settle-payout-result";
+import { settlePayoutStatus } from "../payouts/settle-payout-status";
 import { openReviewItem } from "../review/open-review-item";
 
 /** How long a callback for a payment we do not know yet keeps being retried before review. */
@@ -77,10 +82,28 @@ export async function processInboxEntry(
     await finish("processed");
     return "processed";
   }
-  if (entry.kind !== "stk") {
-    await finish("pending", `no processor for ${entry.kind} callbacks yet`);
+  if (entry.kind === "balance_result" || entry.kind === "balance_timeout") {
+    const parsed = parseResult(body);
+    if (!parsed.ok) return malformed(parsed.error);
+    const settled = await settleBalanceResult(db, {
+      merchantId: entry.merchantId,
+      result: parsed.value,
+      timeout: entry.kind === "balance_timeout",
+      now: now(),
+    });
+    // A Result can beat the request's row (its ids come back with Daraja's answer): retry it for a
+    // while, then keep it for the record. A balance moves no money, so it never needs a person.
+    if (settled !== "unknown_request") return finish("processed").then(() => "processed" as const);
+    if (now().getTime() - entry.receivedAt.getTime() > UNKNOWN_CALLBACK_PATIENCE_MS)
+      return finish("processed", "matches no balance request").then(() => "processed" as const);
+    await finish("pending", "no balance request with these conversation ids yet");
     return "retry";
   }
+  if (entry.kind === "other") {
+    await finish("pending", "no processor for other callbacks");
+    return "retry";
+  }
+  if (entry.kind !== "stk") return processPayoutEntry(db, { entry, body, now, finish, malformed });
   const parsed = parseStkCallback(body);
   if (!parsed.ok) return malformed(parsed.error);
   try {
@@ -114,6 +137,86 @@ export async function processInboxEntry(
       return "dead";
     }
     await finish("pending", "no payment with this CheckoutRequestID yet");
+    return "retry";
+  } catch (error) {
+    await finish("failed", (error as Error).message.slice(0, 500));
+    throw error;
+  }
+}
+
+/**
+ * Payout Results (B2C, B2B), their queue timeouts and Transaction Status answers. A Result or
+ * timeout for a payout not matched yet (B2B's ids are recorded only once Daraja's synchronous
+ * answer is back, and a Result can beat it) is retried like an early STK callback. A status
+ * answer that names no payout of ours (M-Pesa found nothing, so it carries no ids) settles
+ * nothing and is kept for the record: the payout's follow-up asks again or hands it to a person.
+ */
+async function processPayoutEntry(
+  db: DbClient,
+  options: {
+    entry: CallbackInbox;
+    body: unknown;
+    now: () => Date;
+    finish: (
+      state: "processed" | "dead" | "pending" | "failed",
+      lastError?: string | null,
+    ) => Promise<unknown>;
+    malformed: (error: string) => Promise<"dead">;
+  },
+): Promise<InboxOutcome> {
+  const { entry, finish } = options;
+  const parsed = parseResult(options.body);
+  if (!parsed.ok) return options.malformed(parsed.error);
+  const result = parsed.value;
+  try {
+    if (entry.kind === "status_timeout") {
+      await finish("processed", "the status query timed out: the payout's follow-up asks again");
+      return "processed";
+    }
+    if (entry.kind === "status_result") {
+      const settled = await settlePayoutStatus(db, {
+        merchantId: entry.merchantId,
+        result,
+        inboxId: entry.id,
+        now: options.now(),
+      });
+      const note =
+        settled.outcome === "unknown_payout"
+          ? "matches no payout"
+          : settled.outcome === "unresolved"
+            ? `left unresolved: M-Pesa answered ${result.resultCode} ${result.resultDesc}`.slice(0, 500)
+            : null;
+      await finish("processed", note);
+      return "processed";
+    }
+    const timeout = entry.kind === "b2c_timeout" || entry.kind === "b2b_timeout";
+    const settled = timeout
+      ? await markPayoutUnknown(db, { merchantId: entry.merchantId, notice: result })
+      : await settlePayoutResult(db, {
+          merchantId: entry.merchantId,
+          result,
+          inboxId: entry.id,
+          now: options.now(),
+        });
+    if (settled.outcome !== "unknown_payout") {
+      await finish("processed");
+      return "processed";
+    }
+    if (options.now().getTime() - entry.receivedAt.getTime() > UNKNOWN_CALLBACK_PATIENCE_MS) {
+      await openReviewItem(db, {
+        merchantId: entry.merchantId,
+        kind: "unknown_callback",
+        inboxId: entry.id,
+        actual: {
+          originatorConversationId: result.originatorConversationId,
+          conversationId: result.conversationId,
+          resultCode: result.resultCode,
+        },
+      });
+      await finish("dead", "no payout with these conversation ids");
+      return "dead";
+    }
+    await finish("pending", "no payout with these conversation ids yet");
     return "retry";
   } catch (error) {
     await finish("failed", (error as Error).message.slice(0, 500));

@@ -12,7 +12,8 @@ export const paymentListQuerySchema = z.object({
   cursor: z.string().max(200).optional(),
 });
 
-function decodeCursor(cursor: string): { createdAt: Date; id: string } {
+/** The position a `nextCursor` names; shared by every (createdAt, id) keyset list. */
+export function decodeCursor(cursor: string): { createdAt: Date; id: string } {
   const [iso = "", id = ""] = Buffer.from(cursor, "base64url").toString("utf8").split("|");
   const createdAt = new Date(iso);
   if (Number.isNaN(createdAt.getTime()) || !isUuid(id)) {
@@ -23,8 +24,15 @@ function decodeCursor(cursor: string): { createdAt: Date; id: string } {
   return { createdAt, id };
 }
 
-/** Rows strictly after `position` in newest-first (createdAt, id) order: the keyset condition. */
-export function olderThan(position: { createdAt: Date; id: string }): Prisma.PaymentWhereInput {
+export function encodeCursor(row: { createdAt: Date; id: string }): string {
+  return Buffer.from(`${row.createdAt.toISOString()}|${row.id}`).toString("base64url");
+}
+
+/**
+ * Rows strictly after `position` in newest-first (createdAt, id) order: the keyset condition.
+ * Untyped by model, so any model keyed on (createdAt, id) can use it as a `where`.
+ */
+export function olderThan(position: { createdAt: Date; id: string }) {
   return {
     // Implied by the OR, but an OR is no index range: this bound starts the scan at the cursor
     // instead of reading (and discarding) every newer row, so a deep page costs what page 1 does.
@@ -54,9 +62,6 @@ export async function findPayments(
   });
   const data = rows.slice(0, options.limit);
   const last = data[data.length - 1];
-  const nextCursor =
-    rows.length > options.limit && last
-      ? Buffer.from(`${last.createdAt.toISOString()}|${last.id}`).toString("base64url")
-      : null;
+  const nextCursor = rows.length > options.limit && last ? encodeCursor(last) : null;
   return { data, nextCursor };
 }

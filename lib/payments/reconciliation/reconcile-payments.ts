@@ -1,9 +1,11 @@
 import type { DbClient } from "../../db-types";
+import { requestStaleBalances } from "../balances/request-stale-balances";
 import { drainCallbackSpool } from "../callbacks/callback-spool";
 import { processInboxEntry } from "../callbacks/process-inbox-entry";
 import { pruneRefusedCallbacks } from "../callbacks/prune-refused-callbacks";
 import { followUpStkPayment } from "../collections/follow-up-stk-payment";
 import type { PaymentsDeps } from "../deps";
+import { followUpPayout, PAYOUT_RESULT_WINDOW_MS } from "../payouts/follow-up-payout";
 
 export interface ReconcileCounts {
   spoolDrained: number;
@@ -17,16 +19,26 @@ export interface ReconcileCounts {
   inboxProcessed: number;
   inboxDead: number;
   inboxRetry: number;
+  /** Payouts without an outcome that were looked up with Transaction Status this run. */
+  payoutsQueried: number;
+  /** Payouts handed to a person after their last status query brought no answer. */
+  payoutsToReview: number;
+  /** Account Balance requests sent because the last one was over 15 minutes old. */
+  balancesRequested: number;
 }
 
 const BATCH = 200;
 const MAX_INBOX_ATTEMPTS = 30;
+/** Payouts followed up per run: each may send one Transaction Status query. */
+const PAYOUT_BATCH = 50;
 
 /**
  * The safety net behind callbacks and follow-ups: spooled callbacks go to the inbox, pending STK
  * attempts past 30 s are queried (less often as they age), attempts whose initiation never got
- * an answer are flagged, inbox entries still waiting are processed, and the record of refused
- * callbacks is kept bounded. Each run is recorded.
+ * an answer are flagged, payouts without an outcome are looked up with Transaction Status (a
+ * bounded batch per run), inbox entries still waiting are processed, the record of refused
+ * callbacks is kept bounded, and balances older than 15 minutes are asked for again. Each run is
+ * recorded.
  */
 export async function reconcilePayments(
   db: DbClient,
@@ -46,6 +58,9 @@ export async function reconcilePayments(
     inboxProcessed: 0,
     inboxDead: 0,
     inboxRetry: 0,
+    payoutsQueried: 0,
+    payoutsToReview: 0,
+    balancesRequested: 0,
   };
   try {
     const spool = await drainCallbackSpool(db, options.spoolDir, { log: deps.log });
@@ -87,6 +102,25 @@ export async function reconcilePayments(
     });
     counts.unsent = unsent.count;
 
+    // Payouts sent without an outcome: unknown ones, and submitted ones past the Result window.
+    // followUpPayout applies the back-off and the last-query rule; it never sends a payout again.
+    const overdue = await db.payout.findMany({
+      where: {
+        OR: [
+          { status: "unknown" },
+          { status: "submitted", submittedAt: { lt: new Date(now.getTime() - PAYOUT_RESULT_WINDOW_MS) } },
+        ],
+      },
+      select: { id: true },
+      orderBy: [{ lastQueriedAt: { sort: "asc", nulls: "first" } }, { submittedAt: "asc" }],
+      take: PAYOUT_BATCH,
+    });
+    for (const { id } of overdue) {
+      const result = await followUpPayout(db, deps, { payoutId: id });
+      if (result === "queried") counts.payoutsQueried += 1;
+      if (result === "gave_up") counts.payoutsToReview += 1;
+    }
+
     const waiting = await db.callbackInbox.findMany({
       where: {
         state: { in: ["pending", "failed"] },
@@ -107,6 +141,7 @@ export async function reconcilePayments(
       else if (outcome === "dead") counts.inboxDead += 1;
       else counts.inboxRetry += 1;
     }
+    counts.balancesRequested = await requestStaleBalances(db, deps, { now });
     await db.reconciliationRun.update({
       where: { id: run.id },
       data: { finishedAt: new Date(), counts: { ...counts } },

@@ -1,0 +1,158 @@
+"use client";
+
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import Link from "next/link";
+import { useState } from "react";
+import { DataTable } from "@/components/data-table";
+import { EmptyState } from "@/components/empty-state";
+import { formatKes, formatNairobiTime } from "@/lib/format";
+import type { QueueRow } from "@/lib/payments/payouts/find-payout-queue";
+import type { PayoutTab } from "@/lib/payments/payouts/find-payouts";
+import { queryKeys } from "@/lib/query-keys";
+import { COMMAND_LABELS, recipientText, TAB_LABELS } from "./_components/labels";
+import { PayoutActions } from "./_components/payout-actions";
+import { PayoutStatus } from "./_components/payout-status";
+
+type Page = { data: QueueRow[]; nextCursor: string | null; counts: Record<PayoutTab, number> };
+
+async function fetchPage(tab: PayoutTab, cursor?: string): Promise<Page> {
+  const params = new URLSearchParams({ tab });
+  if (cursor) params.set("cursor", cursor);
+  const res = await fetch(`/api/dashboard/payouts?${params}`, { cache: "no-store" });
+  if (!res.ok) throw new Error("Could not load payouts");
+  return (await res.json()) as Page;
+}
+
+export function PayoutQueue({
+  merchantId,
+  tab,
+  initial,
+  mayApprove,
+  isOwner,
+}: {
+  merchantId: string;
+  tab: PayoutTab;
+  initial: Page;
+  mayApprove: boolean;
+  isOwner: boolean;
+}) {
+  const queryClient = useQueryClient();
+  // Polled every 3 s like the payments list: statuses move by themselves as M-Pesa answers.
+  const live = useQuery({
+    queryKey: queryKeys.payouts(merchantId, tab),
+    queryFn: () => fetchPage(tab),
+    initialData: initial,
+    refetchInterval: 3_000,
+  });
+  const [older, setOlder] = useState<QueueRow[]>([]);
+  const [cursor, setCursor] = useState<string | null>(initial.nextCursor);
+  const [loading, setLoading] = useState(false);
+  const seen = new Set(live.data.data.map((r) => r.id));
+  const rows = [...live.data.data, ...older.filter((r) => !seen.has(r.id))];
+  const refresh = () => queryClient.invalidateQueries({ queryKey: ["payouts", merchantId] });
+
+  const loadMore = async () => {
+    if (!cursor) return;
+    setLoading(true);
+    try {
+      const page = await fetchPage(tab, cursor);
+      setOlder((o) => [...o, ...page.data]);
+      setCursor(page.nextCursor);
+    } finally {
+      setLoading(false);
+    }
+  };
+
+  return (
+    <div className="space-y-4">
+      <nav aria-label="Payout tabs" className="flex flex-wrap gap-1 text-sm">
+        {(Object.keys(TAB_LABELS) as PayoutTab[]).map((t) => (
+          <Link
+            key={t}
+            href={`/payouts?tab=${t}`}
+            aria-current={t === tab ? "page" : undefined}
+            className={`rounded-md px-3 py-1.5 ${t === tab ? "bg-slate-900 text-white" : "border border-slate-300 bg-white"}`}
+          >
+            {TAB_LABELS[t]}{" "}
+            <span className="tabular-nums" data-testid={`payout-tab-count-${t}`}>
+              ({live.data.counts[t]})
+            </span>
+          </Link>
+        ))}
+      </nav>
+      {rows.length === 0 ? (
+        <EmptyState title="Nothing here">
+          {tab === "waiting_for_me"
+            ? mayApprove
+              ? "No payout is waiting for your approval."
+              : "Your role does not approve payouts for this merchant."
+            : "Payouts appear here as they move."}
+        </EmptyState>
+      ) : (
+        <DataTable
+          columns={[
+            { label: "When (EAT)" },
+            { label: "Amount", align: "right" },
+            { label: "Recipient" },
+            { label: "Type" },
+            { label: "Requested by" },
+            { label: "Approvals" },
+            { label: "Status" },
+            { label: "" },
+          ]}
+          testId="payouts-table"
+        >
+          {rows.map((p) => (
+            <tr key={p.id} data-payout-id={p.id}>
+              <td className="whitespace-nowrap px-4 py-2 text-slate-600">
+                <Link href={`/payouts/${p.id}`} className="text-brand-700 underline-offset-2 hover:underline">
+                  {formatNairobiTime(new Date(p.createdAt))}
+                </Link>
+              </td>
+              <td className="whitespace-nowrap px-4 py-2 text-right font-medium tabular-nums">
+                {formatKes(p.amount)}
+              </td>
+              <td className="px-4 py-2 font-mono text-xs">{recipientText(p.recipient)}</td>
+              <td className="px-4 py-2">{COMMAND_LABELS[p.command] ?? p.command}</td>
+              <td className="max-w-40 truncate px-4 py-2 text-slate-600" title={p.requester}>
+                {p.requestedByMe ? "You" : p.requester}
+              </td>
+              <td className="px-4 py-2 tabular-nums">
+                {p.approvals}/{p.approvalsRequired}
+              </td>
+              <td className="px-4 py-2">
+                <PayoutStatus status={p.status} />
+              </td>
+              <td className="px-4 py-2">
+                <PayoutActions
+                  payoutId={p.id}
+                  mayDecide={mayApprove && !p.requestedByMe && p.status === "pending_approval"}
+                  mayCancel={
+                    (p.requestedByMe || isOwner) &&
+                    (p.status === "pending_approval" || (p.status === "approved" && !p.submittedAt))
+                  }
+                  onDone={refresh}
+                />
+              </td>
+            </tr>
+          ))}
+        </DataTable>
+      )}
+      {cursor ? (
+        <button
+          type="button"
+          onClick={loadMore}
+          disabled={loading}
+          className="rounded-md border border-slate-300 bg-white px-4 py-2 text-sm"
+        >
+          {loading ? "Loading…" : "Load older payouts"}
+        </button>
+      ) : null}
+      {live.isError ? (
+        <p role="alert" className="text-sm text-red-700">
+          Live updates paused: reconnecting…
+        </p>
+      ) : null}
+    </div>
+  );
+}

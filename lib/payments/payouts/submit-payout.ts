@@ -1,0 +1,201 @@
+import { randomUUID } from "node:crypto";
+import type { Payout } from "../../../prisma/generated/prisma/client";
+import { type DbClient, inTransaction } from "../../db-types";
+import { DarajaError } from "../daraja/errors";
+import type { PaymentsDeps } from "../deps";
+import { getDarajaClient } from "../get-daraja-client";
+import { refusalMessage } from "./payout-outcomes";
+import { payoutResultUrls } from "./payout-result-urls";
+import { openRecipientPhone } from "./recipient-phone";
+
+export type SubmitOutcome =
+  /** Daraja accepted it: the Result (or Transaction Status) settles it. */
+  | { outcome: "submitted"; payout: Payout }
+  /** Refused before it could have become a payment: final. */
+  | { outcome: "failed"; payout: Payout }
+  /** Sent, and whether M-Pesa took it is not known: never re-sent, Transaction Status decides. */
+  | { outcome: "unknown"; payout: Payout }
+  /** Certainly not processed (throttled, or no connection): back to approved, to be sent later. */
+  | { outcome: "not_sent"; payout: Payout }
+  /** Not approved, or already submitted once: nothing was sent. */
+  | { outcome: "skipped"; status: string };
+
+/**
+ * Synchronous refusals M-Pesa answers before anything is processed despite their 5xx status:
+ * 500.001.1001 is Daraja's "merchant does not exist" / "wrong credentials" (docs/daraja.md §1.2).
+ */
+const REFUSED_BEFORE_PROCESSING = new Set(["500.001.1001"]);
+
+/** What a DarajaError from the payment call means for the payout. */
+function classify(error: DarajaError): "failed" | "unknown" | "not_sent" {
+  if (error.kind === "throttled") return "not_sent";
+  if (error.kind === "network") return error.mayHaveReachedMpesa ? "unknown" : "not_sent";
+  if (error.kind === "validation" || error.kind === "auth") return "failed";
+  // An answer we cannot read came from a server that had the request.
+  if (error.kind === "protocol") return "unknown";
+  // "Duplicate OriginatorConversationID" means M-Pesa already has this payout.
+  if (error.errorCode === "500.002.1001") return "unknown";
+  if ((error.httpStatus ?? 0) >= 500 && !REFUSED_BEFORE_PROCESSING.has(error.errorCode)) return "unknown";
+  return "failed";
+}
+
+/**
+ * Sends one approved payout to Daraja, at most once in its life. In a committed transaction the
+ * payout is locked, given our OriginatorConversationID and marked submitted; only then is Daraja
+ * called. A second call (a retry, a duplicate event, a restart) finds the id set and sends
+ * nothing, so a crash between the call and recording its answer cannot pay twice: the payout stays
+ * submitted and Transaction Status resolves it (follow-up-payout.ts). Must not run inside a
+ * caller's transaction: the claim has to be committed before the money moves.
+ *
+ * Daraja's B2B request has no OriginatorConversationID (docs/daraja.md §10): for B2B the id we
+ * store first only marks the claim, and is replaced by the OriginatorConversationID Daraja
+ * answers with; results are matched on that and the ConversationID.
+ */
+export async function submitPayout(
+  db: DbClient,
+  deps: PaymentsDeps,
+  options: {
+    payoutId: string;
+    /** When given, the payout must belong to this merchant. */
+    merchantId?: string;
+    /**
+     * Runs after Daraja accepted the request and before its answer is recorded. Tests throw here
+     * to stand in for a crash at the worst moment; nothing else should use it.
+     */
+    afterSend?: () => void | Promise<void>;
+  },
+): Promise<SubmitOutcome> {
+  if (!("$transaction" in db)) throw new Error("submitPayout must commit its claim: pass the client");
+  const now = deps.now?.() ?? new Date();
+  const claimed = await inTransaction(db, async (tx) => {
+    const [row] = await tx.$queryRaw<{ status: string; originator_conversation_id: string | null }[]>`
+      SELECT status::text, originator_conversation_id FROM payouts
+      WHERE id = ${options.payoutId}::uuid
+        AND (${options.merchantId ?? null}::uuid IS NULL OR merchant_id = ${options.merchantId ?? null}::uuid)
+      FOR UPDATE`;
+    if (!row) return { skipped: "not_found" };
+    if (row.status !== "approved" || row.originator_conversation_id) return { skipped: row.status };
+    const payout = await tx.payout.update({
+      where: { id: options.payoutId },
+      data: { status: "submitted", originatorConversationId: randomUUID(), submittedAt: now },
+    });
+    return { payout };
+  });
+  if (!("payout" in claimed) || !claimed.payout) return { outcome: "skipped", status: claimed.skipped };
+  const payout = claimed.payout;
+  const originatorConversationId = payout.originatorConversationId as string;
+
+  /** Ends an attempt that never reached M-Pesa as failed; a result can no longer come. */
+  const fail = async (code: string, message: string): Promise<SubmitOutcome> => {
+    await db.payout.updateMany({
+      where: { id: payout.id, status: "submitted" },
+      data: {
+        status: "failed",
+        resultCode: code,
+        resultDesc: message,
+        settledAt: deps.now?.() ?? new Date(),
+      },
+    });
+    return { outcome: "failed", payout: await db.payout.findUniqueOrThrow({ where: { id: payout.id } }) };
+  };
+
+  let send: () => Promise<{ originatorConversationId: string | null; conversationId: string | null }>;
+  try {
+    const client = await getDarajaClient(db, deps, { merchantId: payout.merchantId });
+    if (client.config.environment !== payout.environment) {
+      return fail(
+        "malipo.environment_changed",
+        `This payout was requested in ${payout.environment} but M-Pesa is now set to ${client.config.environment}: request it again.`,
+      );
+    }
+    const merchant = await db.merchant.findUniqueOrThrow({
+      where: { id: payout.merchantId },
+      select: { id: true, callbackSecret: true },
+    });
+    if (payout.kind === "b2c") {
+      if (!payout.recipientPhoneSealed)
+        return fail("malipo.no_recipient", "The payout has no recipient phone.");
+      const phone = openRecipientPhone(deps.keyring, payout.merchantId, payout.recipientPhoneSealed);
+      const urls = payoutResultUrls(deps.appUrl, "b2c", merchant);
+      send = () =>
+        client.b2cPayment({
+          originatorConversationId,
+          amount: payout.amount,
+          phone,
+          commandId: payout.command as "BusinessPayment" | "SalaryPayment" | "PromotionPayment",
+          remarks: payout.remarks,
+          occasion: payout.occasion ?? undefined,
+          ...urls,
+        });
+    } else {
+      if (!payout.recipientShortcode)
+        return fail("malipo.no_recipient", "The payout has no receiving paybill or till.");
+      const urls = payoutResultUrls(deps.appUrl, "b2b", merchant);
+      send = () =>
+        client.b2bPayment({
+          commandId: payout.command as "BusinessPayBill" | "BusinessBuyGoods",
+          amount: payout.amount,
+          partyB: payout.recipientShortcode as string,
+          accountReference: payout.accountReference ?? undefined,
+          remarks: payout.remarks,
+          ...urls,
+        });
+    }
+  } catch (error) {
+    // Nothing was sent yet: credentials missing, the phone cannot be opened, and the like.
+    const message = error instanceof DarajaError ? error.message : "M-Pesa is not set up for payouts.";
+    deps.log?.warn({ err: error, payoutId: payout.id }, "payout could not be prepared");
+    return fail(error instanceof DarajaError ? error.errorCode : "malipo.not_configured", message);
+  }
+
+  let answer: Awaited<ReturnType<typeof send>>;
+  try {
+    answer = await send();
+  } catch (error) {
+    const darajaError = error instanceof DarajaError ? error : null;
+    // Anything but a DarajaError came after the request was on its way: assume it arrived.
+    const verdict = darajaError ? classify(darajaError) : "unknown";
+    const code = darajaError?.errorCode ?? "malipo.error";
+    if (verdict === "failed") {
+      return fail(
+        code,
+        darajaError?.kind === "rejected"
+          ? refusalMessage(code, darajaError.message)
+          : (darajaError?.message ?? "The payout could not be sent."),
+      );
+    }
+    if (verdict === "not_sent") {
+      // Certainly not processed, so it may be sent again (with a new id) by a later attempt.
+      await db.payout.updateMany({
+        where: { id: payout.id, status: "submitted" },
+        data: { status: "approved", originatorConversationId: null, submittedAt: null },
+      });
+      return { outcome: "not_sent", payout: await db.payout.findUniqueOrThrow({ where: { id: payout.id } }) };
+    }
+    if (!darajaError) deps.log?.error({ err: error, payoutId: payout.id }, "payout outcome unknown");
+    await db.payout.updateMany({
+      where: { id: payout.id, status: "submitted" },
+      data: {
+        status: "unknown",
+        resultCode: code,
+        resultDesc: "M-Pesa did not answer the request: Malipo is asking M-Pesa whether it was paid.",
+      },
+    });
+    return { outcome: "unknown", payout: await db.payout.findUniqueOrThrow({ where: { id: payout.id } }) };
+  }
+
+  // Outside the catch: a throw here leaves the payout submitted with nothing recorded, as a crash would.
+  await options.afterSend?.();
+  // A B2C result may already have settled the payout (matched on our id): only add the ids.
+  const updated = await db.payout.update({
+    where: { id: payout.id },
+    data:
+      payout.kind === "b2b"
+        ? {
+            originatorConversationId: answer.originatorConversationId ?? originatorConversationId,
+            conversationId: answer.conversationId,
+          }
+        : { conversationId: answer.conversationId },
+  });
+  return { outcome: "submitted", payout: updated };
+}
