@@ -6,7 +6,11 @@ import { appendAuditLog } from "../lib/audit/append-audit-log";
 import type { Keyring } from "../lib/crypto/keyring";
 import { parseKeyring } from "../lib/crypto/keyring";
 import type { DbClient } from "../lib/db-types";
-import { simulatorCredentials, upsertMpesaCredential } from "../lib/merchants/mpesa-credentials";
+import {
+  setMpesaInitiator,
+  simulatorCredentials,
+  upsertMpesaCredential,
+} from "../lib/merchants/mpesa-credentials";
 import { importApiKey } from "../lib/security/api-keys";
 import { hashPassword } from "../lib/security/password";
 import { seedDemoHistory } from "./demo-history";
@@ -31,6 +35,40 @@ export interface DemoSeed {
   apiKey: string;
   /** Seals the demo merchants' simulator credentials. */
   keyring: Keyring;
+}
+
+/**
+ * Gives the demo merchants' simulator credentials the simulator's test initiator and the
+ * certificate of the simulator running now (it makes a new key pair each start), so payouts work
+ * out of the box in `npm run dev`. An initiator someone changed in Settings is left alone.
+ */
+export async function linkDemoInitiator(
+  db: DbClient,
+  options: { keyring: Keyring; certificatePem: string },
+): Promise<number> {
+  const { initiatorName, initiatorPassword } = simulatorCredentials();
+  if (!initiatorName || !initiatorPassword) return 0;
+  let linked = 0;
+  for (const m of DEMO_MERCHANTS) {
+    const merchant = await db.merchant.findUnique({ where: { slug: m.slug }, select: { id: true } });
+    if (!merchant) continue;
+    const saved = await db.mpesaCredential.findUnique({
+      where: { merchantId_environment: { merchantId: merchant.id, environment: "simulator" } },
+      select: { initiatorName: true },
+    });
+    if (!saved || (saved.initiatorName !== null && saved.initiatorName !== initiatorName)) continue;
+    if (
+      await setMpesaInitiator(db, options.keyring, {
+        merchantId: merchant.id,
+        environment: "simulator",
+        name: initiatorName,
+        password: initiatorPassword,
+        certificatePem: options.certificatePem,
+      })
+    )
+      linked += 1;
+  }
+  return linked;
 }
 
 /** Creates whatever part of the demo data is missing. Existing users keep their passwords. */

@@ -11,7 +11,7 @@ import { parseKeyring } from "../lib/crypto/keyring";
 import { createDb } from "../lib/db";
 import { EnvError, parseEnv } from "../lib/env";
 import type { Simulator } from "../lib/simulator/server";
-import { DEMO_USERS, seedDemo } from "../prisma/seed";
+import { DEMO_USERS, linkDemoInitiator, seedDemo } from "../prisma/seed";
 import { applyMigrations } from "./lib/apply-migrations";
 import { createDatabase, type EmbeddedPostgres, startEmbeddedPostgres } from "./lib/embedded-postgres";
 import { loadLocalState } from "./lib/local-state";
@@ -74,6 +74,12 @@ async function main(): Promise<void> {
       if (created) say("demo data created");
     }
     sim = await startSimulatorIfNeeded(db, env, say);
+    if (sim && seedWanted) {
+      await linkDemoInitiator(db, {
+        keyring: parseKeyring(config.MALIPO_ENCRYPTION_KEYS),
+        certificatePem: sim.certificatePem,
+      });
+    }
   } finally {
     await db.$disconnect();
   }

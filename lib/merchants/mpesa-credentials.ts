@@ -54,6 +54,36 @@ export function upsertMpesaCredential(
   });
 }
 
+/**
+ * Sets only the initiator (name, sealed password, certificate) of a merchant's saved credentials
+ * for one environment, leaving every other field as it is. Returns false when none are saved.
+ */
+export async function setMpesaInitiator(
+  db: DbClient,
+  keyring: Keyring,
+  options: {
+    merchantId: string;
+    environment: MpesaEnvironment;
+    name: string;
+    password: string;
+    certificatePem: string;
+  },
+): Promise<boolean> {
+  const { count } = await db.mpesaCredential.updateMany({
+    where: { merchantId: options.merchantId, environment: options.environment },
+    data: {
+      initiatorName: options.name,
+      initiatorPasswordSealed: seal(
+        keyring,
+        options.password,
+        context(options.merchantId, "initiatorPassword"),
+      ),
+      certificatePem: options.certificatePem,
+    },
+  });
+  return count > 0;
+}
+
 /** The simulator's defaults: the public sandbox STK shortcode and passkey, test initiator. */
 export function simulatorCredentials(certificatePem?: string): MpesaCredentialInput {
   return {

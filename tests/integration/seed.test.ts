@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { generateKeyringSpec, parseKeyring } from "@/lib/crypto/keyring";
+import { getMpesaCredentialOrThrow } from "@/lib/merchants/mpesa-credentials";
 import { replayCallback } from "@/lib/payments/callbacks/replay-callback";
 import { hashApiKey } from "@/lib/security/api-keys";
 import { verifyPassword } from "@/lib/security/password";
-import { DEMO_MERCHANTS, DEMO_USERS, seedDemo } from "@/prisma/seed";
+import { DEMO_MERCHANTS, DEMO_USERS, linkDemoInitiator, seedDemo } from "@/prisma/seed";
 import { testDb } from "./db";
 
 describe("demo seed", () => {
@@ -34,6 +35,30 @@ describe("demo seed", () => {
     expect(await db.mpesaCredential.count({ where: { environment: "simulator" } })).toBe(
       DEMO_MERCHANTS.length,
     );
+  });
+
+  it("links the demo merchants to the running simulator's initiator, leaving one changed in Settings alone", async () => {
+    await seedDemo(db, seed);
+    const [first, second] = await Promise.all(
+      DEMO_MERCHANTS.map((m) => db.merchant.findUniqueOrThrow({ where: { slug: m.slug } })),
+    );
+    if (!first || !second) throw new Error("two demo merchants expected");
+    await db.mpesaCredential.updateMany({
+      where: { merchantId: second.id, environment: "simulator" },
+      data: { initiatorName: "someone-else", certificatePem: "theirs" },
+    });
+    expect(await linkDemoInitiator(db, { keyring: seed.keyring, certificatePem: "PEM-OF-THIS-RUN" })).toBe(1);
+    const opened = await getMpesaCredentialOrThrow(db, seed.keyring, first.id);
+    expect(opened.initiator).toEqual({
+      name: "testapi",
+      password: "Safaricom999!*!",
+      certificatePem: "PEM-OF-THIS-RUN",
+    });
+    expect(
+      await db.mpesaCredential.findFirstOrThrow({
+        where: { merchantId: second.id, environment: "simulator" },
+      }),
+    ).toMatchObject({ initiatorName: "someone-else", certificatePem: "theirs" });
   });
 
   it("gives the first merchant a fortnight of history once; its dead callback replays into the missing receipt", async () => {
