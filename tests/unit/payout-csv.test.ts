@@ -78,8 +78,8 @@ describe("parsePayoutCsv", () => {
     expect(await refusal(`${HEADER}\nBusinessPayment,1,${"9".repeat(3000)},,,x,\n`)).toMatch(/longer than/);
     expect(await refusal("x".repeat(MAX_PAYOUT_CSV_BYTES + 1))).toMatch(/over 2 MB/);
     const row = "BusinessPayment,10,0712345678,,,Rider,\n";
-    expect(await refusal(HEADER + "\n" + row.repeat(10_001))).toMatch(/more than 10,000 rows/);
-    const ok = await parsePayoutCsv(HEADER + "\n" + row.repeat(10_000), limits);
+    expect(await refusal(`${HEADER}\n${row.repeat(10_001)}`)).toMatch(/more than 10,000 rows/);
+    const ok = await parsePayoutCsv(`${HEADER}\n${row.repeat(10_000)}`, limits);
     expect(ok.count).toBe(10_000);
   });
 });
