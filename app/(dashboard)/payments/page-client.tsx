@@ -5,6 +5,7 @@ import Link from "next/link";
 import { useState } from "react";
 import { DataTable } from "@/components/data-table";
 import { EmptyState } from "@/components/empty-state";
+import { ListFooter } from "@/components/list-footer";
 import { PaymentStatus } from "@/components/payment-status";
 import { formatKes, formatNairobiTime } from "@/lib/format";
 import type { toPaymentResource } from "@/lib/payments/collections/payment-resource";
@@ -216,21 +217,13 @@ export function PaymentsTable({
           </div>
         </>
       )}
-      {cursor ? (
-        <button
-          type="button"
-          onClick={loadMore}
-          disabled={loading}
-          className="rounded-md border border-slate-300 bg-white px-4 py-2 text-sm"
-        >
-          {loading ? "Loading…" : "Load older payments"}
-        </button>
-      ) : null}
-      {live.isError ? (
-        <p role="alert" className="text-sm text-red-700">
-          Live updates paused: reconnecting…
-        </p>
-      ) : null}
+      <ListFooter
+        noun="payments"
+        hasMore={Boolean(cursor)}
+        loading={loading}
+        onLoadMore={loadMore}
+        liveError={live.isError}
+      />
     </div>
   );
 }

@@ -5,6 +5,7 @@ import Link from "next/link";
 import { useState } from "react";
 import { DataTable } from "@/components/data-table";
 import { EmptyState } from "@/components/empty-state";
+import { ListFooter } from "@/components/list-footer";
 import { formatKes, formatNairobiTime } from "@/lib/format";
 import type { QueueRow } from "@/lib/payments/payouts/find-payout-queue";
 import type { PayoutTab } from "@/lib/payments/payouts/find-payouts";
@@ -138,21 +139,13 @@ export function PayoutQueue({
           ))}
         </DataTable>
       )}
-      {cursor ? (
-        <button
-          type="button"
-          onClick={loadMore}
-          disabled={loading}
-          className="rounded-md border border-slate-300 bg-white px-4 py-2 text-sm"
-        >
-          {loading ? "Loading…" : "Load older payouts"}
-        </button>
-      ) : null}
-      {live.isError ? (
-        <p role="alert" className="text-sm text-red-700">
-          Live updates paused: reconnecting…
-        </p>
-      ) : null}
+      <ListFooter
+        noun="payouts"
+        hasMore={Boolean(cursor)}
+        loading={loading}
+        onLoadMore={loadMore}
+        liveError={live.isError}
+      />
     </div>
   );
 }
