@@ -1,12 +1,11 @@
 "use client";
 
-import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
-import { useState } from "react";
 import { DataTable } from "@/components/data-table";
 import { EmptyState } from "@/components/empty-state";
 import { ListFooter } from "@/components/list-footer";
 import { PaymentStatus } from "@/components/payment-status";
+import { fetchListPage, useLiveList } from "@/components/use-live-list";
 import { formatKes, formatNairobiTime } from "@/lib/format";
 import type { toPaymentResource } from "@/lib/payments/collections/payment-resource";
 import { queryKeys } from "@/lib/query-keys";
@@ -16,13 +15,8 @@ type Page = { data: Row[]; nextCursor: string | null };
 
 const STATUSES = ["", "pending", "paid", "failed", "cancelled", "timed_out", "needs_review", "reversed"];
 
-async function fetchPage(query: string, cursor?: string): Promise<Page> {
-  const params = new URLSearchParams(query);
-  if (cursor) params.set("cursor", cursor);
-  const res = await fetch(`/api/dashboard/payments?${params}`, { cache: "no-store" });
-  if (!res.ok) throw new Error("Could not load payments");
-  return (await res.json()) as Page;
-}
+const fetchPage = (query: string, cursor?: string) =>
+  fetchListPage<Page>("/api/dashboard/payments", new URLSearchParams(query), "payments", cursor);
 
 export function PaymentsTable({
   merchantId,
@@ -37,29 +31,11 @@ export function PaymentsTable({
 }) {
   // Polling every 3 s keeps the newest page live (simple, cache-friendly, works behind any proxy;
   // server-sent events would save requests but need a long-lived connection per open tab).
-  const live = useQuery({
+  const { rows, footer } = useLiveList<Row, Page>({
     queryKey: queryKeys.payments(merchantId, query),
-    queryFn: () => fetchPage(query),
-    initialData: initial,
-    refetchInterval: 3_000,
+    initial,
+    fetchPage: (cursor) => fetchPage(query, cursor),
   });
-  const [older, setOlder] = useState<Row[]>([]);
-  const [cursor, setCursor] = useState<string | null>(initial.nextCursor);
-  const [loading, setLoading] = useState(false);
-  const seen = new Set(live.data.data.map((r) => r.id));
-  const rows = [...live.data.data, ...older.filter((r) => !seen.has(r.id))];
-
-  const loadMore = async () => {
-    if (!cursor) return;
-    setLoading(true);
-    try {
-      const page = await fetchPage(query, cursor);
-      setOlder((o) => [...o, ...page.data]);
-      setCursor(page.nextCursor);
-    } finally {
-      setLoading(false);
-    }
-  };
 
   return (
     <div className="space-y-4">
@@ -217,13 +193,7 @@ export function PaymentsTable({
           </div>
         </>
       )}
-      <ListFooter
-        noun="payments"
-        hasMore={Boolean(cursor)}
-        loading={loading}
-        onLoadMore={loadMore}
-        liveError={live.isError}
-      />
+      <ListFooter noun="payments" {...footer} />
     </div>
   );
 }

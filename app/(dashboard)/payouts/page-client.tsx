@@ -1,11 +1,11 @@
 "use client";
 
-import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
-import { useState } from "react";
 import { DataTable } from "@/components/data-table";
 import { EmptyState } from "@/components/empty-state";
 import { ListFooter } from "@/components/list-footer";
+import { fetchListPage, useLiveList } from "@/components/use-live-list";
 import { formatKes, formatNairobiTime } from "@/lib/format";
 import type { QueueRow } from "@/lib/payments/payouts/find-payout-queue";
 import type { PayoutTab } from "@/lib/payments/payouts/find-payouts";
@@ -16,13 +16,8 @@ import { PayoutStatus } from "./_components/payout-status";
 
 type Page = { data: QueueRow[]; nextCursor: string | null; counts: Record<PayoutTab, number> };
 
-async function fetchPage(tab: PayoutTab, cursor?: string): Promise<Page> {
-  const params = new URLSearchParams({ tab });
-  if (cursor) params.set("cursor", cursor);
-  const res = await fetch(`/api/dashboard/payouts?${params}`, { cache: "no-store" });
-  if (!res.ok) throw new Error("Could not load payouts");
-  return (await res.json()) as Page;
-}
+const fetchPage = (tab: PayoutTab, cursor?: string) =>
+  fetchListPage<Page>("/api/dashboard/payouts", new URLSearchParams({ tab }), "payouts", cursor);
 
 export function PayoutQueue({
   merchantId,
@@ -39,30 +34,12 @@ export function PayoutQueue({
 }) {
   const queryClient = useQueryClient();
   // Polled every 3 s like the payments list: statuses move by themselves as M-Pesa answers.
-  const live = useQuery({
+  const { data, rows, footer } = useLiveList<QueueRow, Page>({
     queryKey: queryKeys.payouts(merchantId, tab),
-    queryFn: () => fetchPage(tab),
-    initialData: initial,
-    refetchInterval: 3_000,
+    initial,
+    fetchPage: (cursor) => fetchPage(tab, cursor),
   });
-  const [older, setOlder] = useState<QueueRow[]>([]);
-  const [cursor, setCursor] = useState<string | null>(initial.nextCursor);
-  const [loading, setLoading] = useState(false);
-  const seen = new Set(live.data.data.map((r) => r.id));
-  const rows = [...live.data.data, ...older.filter((r) => !seen.has(r.id))];
   const refresh = () => queryClient.invalidateQueries({ queryKey: ["payouts", merchantId] });
-
-  const loadMore = async () => {
-    if (!cursor) return;
-    setLoading(true);
-    try {
-      const page = await fetchPage(tab, cursor);
-      setOlder((o) => [...o, ...page.data]);
-      setCursor(page.nextCursor);
-    } finally {
-      setLoading(false);
-    }
-  };
 
   return (
     <div className="space-y-4">
@@ -76,7 +53,7 @@ export function PayoutQueue({
           >
             {TAB_LABELS[t]}{" "}
             <span className="tabular-nums" data-testid={`payout-tab-count-${t}`}>
-              ({live.data.counts[t]})
+              ({data.counts[t]})
             </span>
           </Link>
         ))}
@@ -139,13 +116,7 @@ export function PayoutQueue({
           ))}
         </DataTable>
       )}
-      <ListFooter
-        noun="payouts"
-        hasMore={Boolean(cursor)}
-        loading={loading}
-        onLoadMore={loadMore}
-        liveError={live.isError}
-      />
+      <ListFooter noun="payouts" {...footer} />
     </div>
   );
 }
