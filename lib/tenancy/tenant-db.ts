@@ -25,6 +25,12 @@ export const TENANT_MODELS = new Set<string>([
   "Payout",
   "PayoutApproval",
   "AccountBalance",
+  "ReconciliationRun",
+  "Reversal",
+  "ReversalApproval",
+  "MpesaRecord",
+  "StatementImport",
+  "ReconciliationDay",
 ]);
 
 const FILTERED = new Set([
