@@ -307,6 +307,7 @@ describe("submitting payouts to Daraja and settling them, against the simulator"
     });
     expect(review).toMatchObject({
       kind: "amount_mismatch",
+      payoutId: p.id,
       expected: { payoutId: p.id, amount: 190 },
       actual: { amount: 19 },
     });
@@ -342,6 +343,14 @@ describe("submitting payouts to Daraja and settling them, against the simulator"
       resultCode: NO_ANSWER_CODE,
       statusQueryCount: MAX_STATUS_QUERIES,
     });
+    // A person sees it among the review items, once however often the follow-up runs.
+    expect(await followUpPayout(db, later(clock + LAST_ANSWER_WAIT_MS + 2_000), { payoutId: p.id })).toBe(
+      "settled",
+    );
+    const items = await db.reviewItem.findMany({ where: { payoutId: p.id } });
+    expect(items).toEqual([
+      expect.objectContaining({ kind: "payout_unresolved", merchantId: world.merchant.id, status: "open" }),
+    ]);
     expect(await b2cCalls()).toBe(callsBefore);
   });
 

@@ -22,6 +22,8 @@ export const CALLBACK_PATHS: Record<string, CallbackKind> = {
   "status-timeout": "status_timeout",
   "balance-result": "balance_result",
   "balance-timeout": "balance_timeout",
+  "reversal-result": "reversal_result",
+  "reversal-timeout": "reversal_timeout",
 };
 
 /** M-Pesa waits about 8 s for a validation answer; answer well within it. */

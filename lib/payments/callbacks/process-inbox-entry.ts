@@ -8,6 +8,9 @@ import { parseC2bNotification, parseResult, parseStkCallback } from "../daraja/i
 import { markPayoutUnknown } from "../payouts/mark-payout-unknown";
 import { settlePayoutResult } from "../payouts/settle-payout-result";
 import { settlePayoutStatus } from "../payouts/settle-payout-status";
+import { markReversalUnknown } from "../reversals/mark-reversal-unknown";
+import { settleReversalResult } from "../reversals/settle-reversal-result";
+import { settleReversalStatus } from "../reversals/settle-reversal-status";
 import { openReviewItem } from "../review/open-review-item";
 
 /** How long a callback for a payment we do not know yet keeps being retried before review. */
@@ -145,8 +148,8 @@ export async function processInboxEntry(
 }
 
 /**
- * Payout Results (B2C, B2B), their queue timeouts and Transaction Status answers. A Result or
- * timeout for a payout not matched yet (B2B's ids are recorded only once Daraja's synchronous
+ * Payout Results (B2C, B2B), reversal Results, their queue timeouts and Transaction Status
+ * answers. A Result or timeout for a payout or reversal not matched yet (B2B's ids are recorded only once Daraja's synchronous
  * answer is back, and a Result can beat it) is retried like an early STK callback. A status
  * answer that names no payout of ours (M-Pesa found nothing, so it carries no ids) settles
  * nothing and is kept for the record: the payout's follow-up asks again or hands it to a person.
@@ -170,35 +173,33 @@ async function processPayoutEntry(
   const result = parsed.value;
   try {
     if (entry.kind === "status_timeout") {
-      await finish("processed", "the status query timed out: the payout's follow-up asks again");
+      await finish("processed", "the status query timed out: the follow-up asks again");
       return "processed";
     }
+    const settling = { merchantId: entry.merchantId, result, inboxId: entry.id, now: options.now() };
     if (entry.kind === "status_result") {
-      const settled = await settlePayoutStatus(db, {
-        merchantId: entry.merchantId,
-        result,
-        inboxId: entry.id,
-        now: options.now(),
-      });
+      // One status URL serves payouts and reversals: the answer names at most one of them.
+      const payout = await settlePayoutStatus(db, settling);
+      const settled = payout.outcome === "unknown_payout" ? await settleReversalStatus(db, settling) : payout;
       const note =
-        settled.outcome === "unknown_payout"
-          ? "matches no payout"
+        settled.outcome === "unknown_reversal"
+          ? "matches no payout or reversal"
           : settled.outcome === "unresolved"
             ? `left unresolved: M-Pesa answered ${result.resultCode} ${result.resultDesc}`.slice(0, 500)
             : null;
       await finish("processed", note);
       return "processed";
     }
-    const timeout = entry.kind === "b2c_timeout" || entry.kind === "b2b_timeout";
-    const settled = timeout
-      ? await markPayoutUnknown(db, { merchantId: entry.merchantId, notice: result })
-      : await settlePayoutResult(db, {
-          merchantId: entry.merchantId,
-          result,
-          inboxId: entry.id,
-          now: options.now(),
-        });
-    if (settled.outcome !== "unknown_payout") {
+    const notice = { merchantId: entry.merchantId, notice: result };
+    const settled =
+      entry.kind === "reversal_result"
+        ? await settleReversalResult(db, settling)
+        : entry.kind === "reversal_timeout"
+          ? await markReversalUnknown(db, notice)
+          : entry.kind === "b2c_timeout" || entry.kind === "b2b_timeout"
+            ? await markPayoutUnknown(db, notice)
+            : await settlePayoutResult(db, settling);
+    if (settled.outcome !== "unknown_payout" && settled.outcome !== "unknown_reversal") {
       await finish("processed");
       return "processed";
     }
@@ -213,10 +214,10 @@ async function processPayoutEntry(
           resultCode: result.resultCode,
         },
       });
-      await finish("dead", "no payout with these conversation ids");
+      await finish("dead", "no payout or reversal with these conversation ids");
       return "dead";
     }
-    await finish("pending", "no payout with these conversation ids yet");
+    await finish("pending", "no payout or reversal with these conversation ids yet");
     return "retry";
   } catch (error) {
     await finish("failed", (error as Error).message.slice(0, 500));

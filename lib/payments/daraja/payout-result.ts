@@ -1,5 +1,5 @@
-// Reads the Results of payouts (B2C, B2B) and of Transaction Status into Malipo's words, so the
-// provider's parameter names stay under daraja/ (docs/daraja.md §9-§11, §14). Never throws.
+// Reads the Results of payouts (B2C, B2B), reversals and Transaction Status into Malipo's words, so
+// the provider's parameter names stay under daraja/ (docs/daraja.md §9-§11, §13, §14). Never throws.
 import { redact } from "../../redact";
 import type { DarajaResult } from "./inbound";
 
@@ -112,5 +112,27 @@ export function readStatusResult(result: DarajaResult): StatusResultDetails {
     originalOriginatorConversationId: str(p.OriginatorConversationID),
     originalConversationId: str(p.ConversationID),
     occasion: str(result.reference.Occasion),
+  };
+}
+
+export interface ReversalResultDetails extends Omit<PayoutResultDetails, "recipientName"> {
+  /** The receipt that was reversed, as M-Pesa repeats it. */
+  originalReceipt: string | null;
+}
+
+/**
+ * A Reversal Result (docs/daraja.md §13): the reversal's own receipt is the head's `TransactionID`
+ * on success (a placeholder on failure); `Amount`, `TransCompletedTime` and `OriginalTransactionID`
+ * are parameters.
+ */
+export function readReversalResult(result: DarajaResult): ReversalResultDetails {
+  const p = result.parameters;
+  const receipt = result.resultCode === "0" ? result.transactionId : null;
+  return {
+    receipt: isPlaceholderReceipt(receipt) ? null : receipt,
+    amount: num(p.Amount),
+    completedAt: parseDarajaTime(p.TransCompletedTime),
+    originalReceipt: str(p.OriginalTransactionID),
+    parameters: maskedParameters(p),
   };
 }

@@ -1,5 +1,6 @@
-import type { DbClient } from "../../db-types";
+import { type DbClient, inTransaction } from "../../db-types";
 import type { PaymentsDeps } from "../deps";
+import { openReviewItem } from "../review/open-review-item";
 import { queryPayoutStatus } from "./query-payout-status";
 import { awaitsResult, NO_ANSWER_CODE } from "./record-payout-outcome";
 
@@ -24,11 +25,40 @@ export const FOLLOW_UP_PAYOUT_SCHEDULE_SECONDS = [30, 30, 60, 60, 120, 300, 600,
 
 export type PayoutFollowUp = "settled" | "waiting" | "queried" | "gave_up";
 
+/** What one follow-up step should do for something sent to M-Pesa (a payout or a reversal). */
+export type FollowUpStep = "settled" | "waiting" | "query" | "give_up";
+
 /**
- * One step of resolving a payout's outcome without ever sending it again: a submitted payout gets
- * its Result window; after that (or at once for unknown ones, e.g. after a queue timeout)
- * Transaction Status is asked with back-off; when MAX_STATUS_QUERIES answers brought no
- * resolution, the payout goes to needs_review for a person to check on the M-Pesa portal.
+ * The follow-up rules payouts and reversals share: a submitted request gets its Result window;
+ * after that (or at once for unknown ones, e.g. after a queue timeout) Transaction Status is asked
+ * with back-off; when MAX_STATUS_QUERIES answers brought no resolution (and the last one had time
+ * to arrive), a person takes over.
+ */
+export function nextFollowUpStep(
+  sent: {
+    status: string;
+    resultCode: string | null;
+    submittedAt: Date | null;
+    updatedAt: Date;
+    lastQueriedAt: Date | null;
+    statusQueryCount: number;
+  },
+  now: Date,
+): FollowUpStep {
+  if (!awaitsResult(sent) || sent.status === "needs_review") return "settled";
+  const sinceSubmitted = now.getTime() - (sent.submittedAt ?? sent.updatedAt).getTime();
+  if (sent.status === "submitted" && sinceSubmitted < PAYOUT_RESULT_WINDOW_MS) return "waiting";
+  const sinceQueried = sent.lastQueriedAt ? now.getTime() - sent.lastQueriedAt.getTime() : null;
+  if (sent.statusQueryCount >= MAX_STATUS_QUERIES)
+    return sinceQueried !== null && sinceQueried < LAST_ANSWER_WAIT_MS ? "waiting" : "give_up";
+  const backOff = (STATUS_QUERY_BACK_OFF_SECONDS[sent.statusQueryCount] ?? 300) * 1000;
+  return sinceQueried !== null && sinceQueried < backOff ? "waiting" : "query";
+}
+
+/**
+ * One step of resolving a payout's outcome without ever sending it again (nextFollowUpStep); when
+ * M-Pesa never confirmed it, the payout goes to needs_review with a `payout_unresolved` review
+ * item for a person to check on the M-Pesa portal.
  */
 export async function followUpPayout(
   db: DbClient,
@@ -37,25 +67,28 @@ export async function followUpPayout(
 ): Promise<PayoutFollowUp> {
   const now = deps.now?.() ?? new Date();
   const payout = await db.payout.findUnique({ where: { id: options.payoutId } });
-  if (!payout || !awaitsResult(payout) || payout.status === "needs_review") return "settled";
-  const sinceSubmitted = now.getTime() - (payout.submittedAt ?? payout.updatedAt).getTime();
-  if (payout.status === "submitted" && sinceSubmitted < PAYOUT_RESULT_WINDOW_MS) return "waiting";
-  const sinceQueried = payout.lastQueriedAt ? now.getTime() - payout.lastQueriedAt.getTime() : null;
-  if (payout.statusQueryCount >= MAX_STATUS_QUERIES) {
-    if (sinceQueried !== null && sinceQueried < LAST_ANSWER_WAIT_MS) return "waiting";
-    const gaveUp = await db.payout.updateMany({
-      where: { id: payout.id, status: { in: ["submitted", "unknown"] } },
-      data: {
-        status: "needs_review",
-        resultCode: NO_ANSWER_CODE,
-        resultDesc: `M-Pesa did not confirm this payout after ${MAX_STATUS_QUERIES} status checks. Check it on the M-Pesa portal before paying again; a late answer still settles it.`,
-        settledAt: now,
-      },
+  if (!payout) return "settled";
+  const step = nextFollowUpStep(payout, now);
+  if (step === "settled" || step === "waiting") return step;
+  if (step === "give_up") {
+    const resultDesc = `M-Pesa did not confirm this payout after ${MAX_STATUS_QUERIES} status checks. Check it on the M-Pesa portal before paying again; a late answer still settles it.`;
+    const gaveUp = await inTransaction(db, async (tx) => {
+      const moved = await tx.payout.updateMany({
+        where: { id: payout.id, status: { in: ["submitted", "unknown"] } },
+        data: { status: "needs_review", resultCode: NO_ANSWER_CODE, resultDesc, settledAt: now },
+      });
+      if (moved.count === 1)
+        await openReviewItem(tx, {
+          merchantId: payout.merchantId,
+          kind: "payout_unresolved",
+          payoutId: payout.id,
+          expected: { payoutId: payout.id, amount: payout.amount },
+          actual: { statusQueries: payout.statusQueryCount, resultDesc },
+        });
+      return moved.count === 1;
     });
-    return gaveUp.count === 1 ? "gave_up" : "settled";
+    return gaveUp ? "gave_up" : "settled";
   }
-  const backOff = (STATUS_QUERY_BACK_OFF_SECONDS[payout.statusQueryCount] ?? 300) * 1000;
-  if (sinceQueried !== null && sinceQueried < backOff) return "waiting";
   const asked = await queryPayoutStatus(db, deps, { payoutId: payout.id });
   return asked === "not_in_flight" ? "settled" : asked === "queried" ? "queried" : "waiting";
 }

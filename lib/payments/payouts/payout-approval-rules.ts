@@ -1,6 +1,11 @@
 // The rules every approval obeys, whichever entry point it comes through (page, action, batch).
 import type { Payout } from "../../../prisma/generated/prisma/client";
-import type { MpesaEnvironment, PayoutStatus, Role } from "../../../prisma/generated/prisma/enums";
+import type {
+  MpesaEnvironment,
+  PayoutDecision,
+  PayoutStatus,
+  Role,
+} from "../../../prisma/generated/prisma/enums";
 import type { DbClient } from "../../db-types";
 import { AppError } from "../../errors";
 import { formatKes, formatNairobiTime } from "../../format";
@@ -22,10 +27,17 @@ const APPROVED_OR_LATER: PayoutStatus[] = ["approved", "submitted", "paid", "unk
 /** Approved and not yet settled: money the utility balance must still cover. */
 const IN_FLIGHT: PayoutStatus[] = ["approved", "submitted", "unknown"];
 
+/** What is being decided on: payouts and reversals (refunds) follow the same rules and policy. */
+export type DecisionSubject = "payout" | "reversal";
+
 /** Refuses people whose role may not approve: by the permission table, then the merchant's policy. */
-export function assertMayDecide(policy: PayoutPolicy, approver: PayoutApprover): void {
+export function assertMayDecide(
+  policy: PayoutPolicy,
+  approver: PayoutApprover,
+  subject: DecisionSubject = "payout",
+): void {
   if (!can(approver.role, "payouts:approve") || !policy.approverRoles.includes(approver.role)) {
-    throw new AppError("forbidden", "Your role may not approve or reject payouts for this merchant.", {
+    throw new AppError("forbidden", `Your role may not approve or reject ${subject}s for this merchant.`, {
       internal: `role ${approver.role} not in approver roles ${policy.approverRoles.join(",")}`,
     });
   }
@@ -50,9 +62,47 @@ export async function isRequester(
 }
 
 /**
- * Locks a payout for `approver` to approve or reject, refusing (in this order) another merchant's
- * or an unknown id, a role that may not decide, the requester, a payout no longer waiting, and a
- * second decision by the same person. Returns the payout and the policy it was judged by.
+ * The four-eyes rules for one decision on a request locked by the caller, refusing (in this order)
+ * a role that may not decide, the requester (or the creator of the API key it came through), a
+ * request no longer waiting, and a second decision by the same person (`mine`).
+ */
+export async function assertMayDecideOn(
+  tx: DbClient,
+  options: {
+    subject: DecisionSubject;
+    policy: PayoutPolicy;
+    approver: PayoutApprover;
+    decision: "approve" | "reject";
+    request: { status: string; requestedById: string | null; requestedByApiKeyId: string | null };
+    mine: { decision: PayoutDecision } | null;
+  },
+): Promise<void> {
+  const { subject, approver, request, mine } = options;
+  assertMayDecide(options.policy, approver, subject);
+  if (await isRequester(tx, request, approver.id))
+    throw new AppError(
+      "forbidden",
+      options.decision === "approve"
+        ? `You requested this ${subject}: someone else must approve it.`
+        : `You requested this ${subject}: cancel it instead of rejecting it.`,
+    );
+  if (request.status !== "pending_approval")
+    throw new AppError(
+      "conflict",
+      `This ${subject} is no longer waiting for approval (it is ${request.status}).`,
+    );
+  if (mine)
+    throw new AppError(
+      "conflict",
+      mine.decision === "approved" && options.decision === "approve"
+        ? `You already approved this ${subject}: a different person must give the second approval.`
+        : `You already decided on this ${subject}.`,
+    );
+}
+
+/**
+ * Locks a payout for `approver` to approve or reject, refusing another merchant's or an unknown id,
+ * then whatever assertMayDecideOn refuses. Returns the payout and the policy it was judged by.
  */
 export async function lockPayoutForDecision(
   tx: DbClient,
@@ -62,26 +112,17 @@ export async function lockPayoutForDecision(
   const policy = await getPayoutPolicy(tx, { merchantId });
   const payout = await lockPayout(tx, { merchantId, payoutId: options.payoutId });
   if (!payout) throw new AppError("not_found", "No payout with this id.");
-  assertMayDecide(policy, approver);
-  if (await isRequester(tx, payout, approver.id))
-    throw new AppError(
-      "forbidden",
-      options.decision === "approve"
-        ? "You requested this payout: someone else must approve it."
-        : "You requested this payout: cancel it instead of rejecting it.",
-    );
-  if (payout.status !== "pending_approval")
-    throw new AppError("conflict", `This payout is no longer waiting for approval (it is ${payout.status}).`);
   const mine = await tx.payoutApproval.findUnique({
     where: { payoutId_userId: { payoutId: payout.id, userId: approver.id } },
   });
-  if (mine)
-    throw new AppError(
-      "conflict",
-      mine.decision === "approved" && options.decision === "approve"
-        ? "You already approved this payout: a different person must give the second approval."
-        : "You already decided on this payout.",
-    );
+  await assertMayDecideOn(tx, {
+    subject: "payout",
+    policy,
+    approver,
+    decision: options.decision,
+    request: payout,
+    mine,
+  });
   return { payout, policy };
 }
 

@@ -1,7 +1,7 @@
-// Where Daraja reports a payout's or a status query's Result: the merchant's id and callback
+// Where Daraja reports a payout's, a reversal's or a status query's Result: the merchant's id and callback
 // secret in the path, like the STK callback (app/api/mpesa/[kind]/[merchantId]/[secret]).
 
-export type ResultApi = "b2c" | "b2b" | "status";
+export type ResultApi = "b2c" | "b2b" | "status" | "reversal";
 
 export function payoutResultUrls(
   appUrl: string,

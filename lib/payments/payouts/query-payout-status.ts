@@ -1,8 +1,6 @@
 import type { DbClient } from "../../db-types";
-import { DarajaError } from "../daraja/errors";
 import type { PaymentsDeps } from "../deps";
-import { getDarajaClient } from "../get-daraja-client";
-import { payoutResultUrls } from "./payout-result-urls";
+import { askTransactionStatus } from "./ask-transaction-status";
 import { awaitsResult } from "./record-payout-outcome";
 
 export type StatusQuery = "queried" | "query_failed" | "not_in_flight";
@@ -25,27 +23,15 @@ export async function queryPayoutStatus(
   if (!payout || !awaitsResult(payout) || !payout.originatorConversationId) return "not_in_flight";
   await db.payout.update({ where: { id: payout.id }, data: { lastQueriedAt: now } });
   const byConversation = payout.conversationId && payout.statusQueryCount % 2 === 1;
-  try {
-    const client = await getDarajaClient(db, deps, { merchantId: payout.merchantId });
-    const merchant = await db.merchant.findUniqueOrThrow({
-      where: { id: payout.merchantId },
-      select: { id: true, callbackSecret: true },
-    });
-    await client.transactionStatus({
-      transactionId: payout.receipt ?? undefined,
-      originalConversationId: payout.receipt
-        ? undefined
-        : ((byConversation ? payout.conversationId : payout.originatorConversationId) ?? undefined),
-      remarks: "Payout status",
-      occasion: payout.id,
-      ...payoutResultUrls(deps.appUrl, "status", merchant),
-    });
-  } catch (error) {
-    if (!(error instanceof DarajaError)) throw error;
-    // Not counted: the next follow-up asks again. A query moves no money, so nothing is at risk.
-    deps.log?.warn({ err: error, payoutId: payout.id }, "transaction status query failed");
-    return "query_failed";
-  }
+  const asked = await askTransactionStatus(db, deps, {
+    merchantId: payout.merchantId,
+    receipt: payout.receipt,
+    originalConversationId: byConversation ? payout.conversationId : payout.originatorConversationId,
+    remarks: "Payout status",
+    occasion: payout.id,
+  });
+  // A failed query is not counted: the next follow-up asks again.
+  if (asked === "query_failed") return asked;
   await db.payout.update({ where: { id: payout.id }, data: { statusQueryCount: { increment: 1 } } });
   return "queried";
 }

@@ -8,11 +8,11 @@ import { payoutOutcomeMessage } from "./payout-outcomes";
 export const NO_ANSWER_CODE = "malipo.no_answer";
 
 /**
- * Whether a result may still change this payout: it is in flight (submitted, unknown), or it was
- * put in review only because no answer came (a late answer then settles it). Anything else is
- * final and a result for it is ignored.
+ * Whether a result may still change this payout (or reversal): it is in flight (submitted,
+ * unknown), or it was put in review only because no answer came (a late answer then settles it).
+ * Anything else is final and a result for it is ignored.
  */
-export function awaitsResult(payout: Pick<Payout, "status" | "resultCode">): boolean {
+export function awaitsResult(payout: { status: string; resultCode: string | null }): boolean {
   return (
     payout.status === "submitted" ||
     payout.status === "unknown" ||
@@ -39,12 +39,11 @@ export async function recordPayoutOutcome(
 ): Promise<PayoutStatus> {
   const { payout, details } = options;
   const success = options.resultCode === "0";
-  const base = { merchantId: payout.merchantId, inboxId: options.inboxId ?? null };
+  const base = { merchantId: payout.merchantId, inboxId: options.inboxId ?? null, payoutId: payout.id };
   let status: PayoutStatus = success ? "paid" : "failed";
   let resultDesc = payoutOutcomeMessage(payout.kind, options.resultCode, options.resultDesc);
   let receipt = success ? details.receipt : null;
   if (success) {
-    // ReviewItem has no payout column: the payout's id goes into `expected`.
     if (details.amount !== null && details.amount !== payout.amount) {
       status = "needs_review";
       resultDesc = `M-Pesa reports KES ${details.amount} paid, not the KES ${payout.amount} approved.`;

@@ -26,10 +26,16 @@ export interface RequestPayoutInput extends PayoutFields {
   idempotencyKey?: string | null;
 }
 
-/** A person needs payouts:request; an API key always may request (never approve). */
-export function assertMayRequest(requester: PayoutRequester): void {
+/**
+ * A person needs payouts:request (for reversals too: both send money out); an API key always may
+ * request (never approve).
+ */
+export function assertMayRequest(
+  requester: PayoutRequester,
+  subject: "payouts" | "reversals" = "payouts",
+): void {
   if (requester.type === "user" && !can(requester.role, "payouts:request"))
-    throw new AppError("forbidden", "Your role does not allow requesting payouts.", {
+    throw new AppError("forbidden", `Your role does not allow requesting ${subject}.`, {
       internal: `role ${requester.role} lacks payouts:request`,
     });
 }

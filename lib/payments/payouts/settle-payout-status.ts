@@ -1,6 +1,7 @@
 import { type DbClient, inTransaction } from "../../db-types";
 import type { DarajaResult } from "../daraja/inbound";
 import { readStatusResult } from "../daraja/payout-result";
+import { openReviewItem } from "../review/open-review-item";
 import { lockPayoutForResult } from "./lock-payout-for-result";
 import { awaitsResult, recordPayoutOutcome } from "./record-payout-outcome";
 import type { PayoutSettleOutcome } from "./settle-payout-result";
@@ -44,16 +45,26 @@ export function settlePayoutStatus(
       return { outcome: "already_final", payoutId: payout.id, status: payout.status } as const;
     const state = details.transactionStatus?.toLowerCase() ?? null;
     if (result.resultCode === "0" && state === "reversed") {
+      const resultDesc =
+        "M-Pesa reports this payout as paid and then reversed: check it on the M-Pesa portal.";
       await tx.payout.update({
         where: { id: payout.id },
         data: {
           status: "needs_review",
           resultCode: result.resultCode,
-          resultDesc: "M-Pesa reports this payout as paid and then reversed: check it on the M-Pesa portal.",
+          resultDesc,
           receipt: details.receipt,
           resultParameters: { source: "status", ...details.parameters },
           settledAt: now,
         },
+      });
+      await openReviewItem(tx, {
+        merchantId,
+        kind: "payout_unresolved",
+        payoutId: payout.id,
+        inboxId: options.inboxId ?? null,
+        expected: { payoutId: payout.id, amount: payout.amount },
+        actual: { receipt: details.receipt, transactionStatus: details.transactionStatus, resultDesc },
       });
       return { outcome: "applied", payoutId: payout.id, status: "needs_review" } as const;
     }

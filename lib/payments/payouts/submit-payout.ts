@@ -1,12 +1,11 @@
-import { randomUUID } from "node:crypto";
 import type { Payout } from "../../../prisma/generated/prisma/client";
-import { type DbClient, inTransaction } from "../../db-types";
+import type { DbClient } from "../../db-types";
 import { DarajaError } from "../daraja/errors";
 import type { PaymentsDeps } from "../deps";
 import { getDarajaClient } from "../get-daraja-client";
-import { refusalMessage } from "./payout-outcomes";
 import { payoutResultUrls } from "./payout-result-urls";
 import { openRecipientPhone } from "./recipient-phone";
+import { claimForSubmission, judgeSendError } from "./send-once";
 
 export type SubmitOutcome =
   /** Daraja accepted it: the Result (or Transaction Status) settles it. */
@@ -19,25 +18,6 @@ export type SubmitOutcome =
   | { outcome: "not_sent"; payout: Payout }
   /** Not approved, or already submitted once: nothing was sent. */
   | { outcome: "skipped"; status: string };
-
-/**
- * Synchronous refusals M-Pesa answers before anything is processed despite their 5xx status:
- * 500.001.1001 is Daraja's "merchant does not exist" / "wrong credentials" (docs/daraja.md §1.2).
- */
-const REFUSED_BEFORE_PROCESSING = new Set(["500.001.1001"]);
-
-/** What a DarajaError from the payment call means for the payout. */
-function classify(error: DarajaError): "failed" | "unknown" | "not_sent" {
-  if (error.kind === "throttled") return "not_sent";
-  if (error.kind === "network") return error.mayHaveReachedMpesa ? "unknown" : "not_sent";
-  if (error.kind === "validation" || error.kind === "auth") return "failed";
-  // An answer we cannot read came from a server that had the request.
-  if (error.kind === "protocol") return "unknown";
-  // "Duplicate OriginatorConversationID" means M-Pesa already has this payout.
-  if (error.errorCode === "500.002.1001") return "unknown";
-  if ((error.httpStatus ?? 0) >= 500 && !REFUSED_BEFORE_PROCESSING.has(error.errorCode)) return "unknown";
-  return "failed";
-}
 
 /**
  * Sends one approved payout to Daraja, at most once in its life. In a committed transaction the
@@ -67,22 +47,14 @@ export async function submitPayout(
 ): Promise<SubmitOutcome> {
   if (!("$transaction" in db)) throw new Error("submitPayout must commit its claim: pass the client");
   const now = deps.now?.() ?? new Date();
-  const claimed = await inTransaction(db, async (tx) => {
-    const [row] = await tx.$queryRaw<{ status: string; originator_conversation_id: string | null }[]>`
-      SELECT status::text, originator_conversation_id FROM payouts
-      WHERE id = ${options.payoutId}::uuid
-        AND (${options.merchantId ?? null}::uuid IS NULL OR merchant_id = ${options.merchantId ?? null}::uuid)
-      FOR UPDATE`;
-    if (!row) return { skipped: "not_found" };
-    if (row.status !== "approved" || row.originator_conversation_id) return { skipped: row.status };
-    const payout = await tx.payout.update({
-      where: { id: options.payoutId },
-      data: { status: "submitted", originatorConversationId: randomUUID(), submittedAt: now },
-    });
-    return { payout };
+  const claim = await claimForSubmission(db, {
+    table: "payouts",
+    id: options.payoutId,
+    merchantId: options.merchantId,
+    now,
   });
-  if (!("payout" in claimed) || !claimed.payout) return { outcome: "skipped", status: claimed.skipped };
-  const payout = claimed.payout;
+  if (!claim.claimed) return { outcome: "skipped", status: claim.status };
+  const payout = await db.payout.findUniqueOrThrow({ where: { id: options.payoutId } });
   const originatorConversationId = payout.originatorConversationId as string;
 
   /** Ends an attempt that never reached M-Pesa as failed; a result can no longer come. */
@@ -152,18 +124,8 @@ export async function submitPayout(
   try {
     answer = await send();
   } catch (error) {
-    const darajaError = error instanceof DarajaError ? error : null;
-    // Anything but a DarajaError came after the request was on its way: assume it arrived.
-    const verdict = darajaError ? classify(darajaError) : "unknown";
-    const code = darajaError?.errorCode ?? "malipo.error";
-    if (verdict === "failed") {
-      return fail(
-        code,
-        darajaError?.kind === "rejected"
-          ? refusalMessage(code, darajaError.message)
-          : (darajaError?.message ?? "The payout could not be sent."),
-      );
-    }
+    const { verdict, code, message, daraja } = judgeSendError(error, "payout");
+    if (verdict === "failed") return fail(code, message);
     if (verdict === "not_sent") {
       // Certainly not processed, so it may be sent again (with a new id) by a later attempt.
       await db.payout.updateMany({
@@ -172,7 +134,7 @@ export async function submitPayout(
       });
       return { outcome: "not_sent", payout: await db.payout.findUniqueOrThrow({ where: { id: payout.id } }) };
     }
-    if (!darajaError) deps.log?.error({ err: error, payoutId: payout.id }, "payout outcome unknown");
+    if (!daraja) deps.log?.error({ err: error, payoutId: payout.id }, "payout outcome unknown");
     await db.payout.updateMany({
       where: { id: payout.id, status: "submitted" },
       data: {

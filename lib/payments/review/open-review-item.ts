@@ -1,7 +1,10 @@
 import type { Prisma, ReviewKind } from "../../../prisma/generated/prisma/client";
 import type { DbClient } from "../../db-types";
 
-/** Puts something in front of a person; one open item per payment and kind (repeats are no-ops). */
+/**
+ * Puts something in front of a person; one item per payment (or M-Pesa record, payout, reversal)
+ * and kind: repeats are no-ops. Returns whether an item was opened.
+ */
 export async function openReviewItem(
   db: DbClient,
   item: {
@@ -10,16 +13,21 @@ export async function openReviewItem(
     paymentId?: string | null;
     c2bTransactionId?: string | null;
     inboxId?: string | null;
+    mpesaRecordId?: string | null;
+    payoutId?: string | null;
+    reversalId?: string | null;
     expected?: Prisma.InputJsonObject;
     actual?: Prisma.InputJsonObject;
   },
-): Promise<void> {
-  if (item.paymentId) {
-    const existing = await db.reviewItem.findUnique({
-      where: { kind_paymentId: { kind: item.kind, paymentId: item.paymentId } },
-    });
-    if (existing) return;
-  }
+): Promise<boolean> {
+  const { kind } = item;
+  const keys: Prisma.ReviewItemWhereUniqueInput[] = [
+    ...(item.paymentId ? [{ kind_paymentId: { kind, paymentId: item.paymentId } }] : []),
+    ...(item.mpesaRecordId ? [{ kind_mpesaRecordId: { kind, mpesaRecordId: item.mpesaRecordId } }] : []),
+    ...(item.payoutId ? [{ kind_payoutId: { kind, payoutId: item.payoutId } }] : []),
+    ...(item.reversalId ? [{ kind_reversalId: { kind, reversalId: item.reversalId } }] : []),
+  ];
+  for (const where of keys) if (await db.reviewItem.findUnique({ where })) return false;
   await db.reviewItem.create({
     data: {
       merchantId: item.merchantId,
@@ -27,8 +35,12 @@ export async function openReviewItem(
       paymentId: item.paymentId ?? null,
       c2bTransactionId: item.c2bTransactionId ?? null,
       inboxId: item.inboxId ?? null,
+      mpesaRecordId: item.mpesaRecordId ?? null,
+      payoutId: item.payoutId ?? null,
+      reversalId: item.reversalId ?? null,
       expected: item.expected ?? {},
       actual: item.actual ?? {},
     },
   });
+  return true;
 }
