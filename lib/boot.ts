@@ -7,8 +7,9 @@ export async function boot(): Promise<void> {
   try {
     const env = getEnv();
     getLogger().info({ nodeEnv: env.NODE_ENV, port: env.PORT }, "malipo server starting");
-    const { startInProcessReconciliation } = await import("./background");
+    const { startInProcessPulls, startInProcessReconciliation } = await import("./background");
     startInProcessReconciliation();
+    startInProcessPulls();
   } catch (error) {
     if (!(error instanceof EnvError)) throw error;
     console.error(error.message);

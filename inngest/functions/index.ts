@@ -2,11 +2,15 @@
 import type { Inngest } from "inngest";
 import type { ContextProvider } from "@/lib/background/context";
 import { getEnv } from "@/lib/env";
+import { makeCloseReconciliationDays } from "./close-reconciliation-days";
 import { makeFollowUpPayout } from "./follow-up-payout";
+import { makeFollowUpReversal } from "./follow-up-reversal";
 import { makeFollowUpStk } from "./follow-up-stk";
 import { makeProcessCallback } from "./process-callback";
+import { makePullTransactions, makeSchedulePulls } from "./pull-transactions";
 import { makeReconcile } from "./reconcile";
 import { makeSubmitPayout } from "./submit-payout";
+import { makeSubmitReversal } from "./submit-reversal";
 
 export function makeFunctions(inngest: Inngest, context: ContextProvider) {
   return [
@@ -15,5 +19,10 @@ export function makeFunctions(inngest: Inngest, context: ContextProvider) {
     makeReconcile(inngest, context),
     makeSubmitPayout(inngest, context, { perSecond: getEnv().PAYOUT_SUBMIT_PER_SECOND }),
     makeFollowUpPayout(inngest, context),
+    makeSubmitReversal(inngest, context),
+    makeFollowUpReversal(inngest, context),
+    makeCloseReconciliationDays(inngest, context),
+    makeSchedulePulls(inngest, context),
+    makePullTransactions(inngest, context),
   ];
 }

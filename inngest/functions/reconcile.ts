@@ -1,10 +1,11 @@
 // Every 5 minutes: query overdue STK attempts and payouts, process waiting callbacks, record the
-// run, and hand approved payouts whose submission never happened back to submit-payout.
+// run, and hand approved payouts and reversals whose submission never happened back to submission.
 import type { Inngest } from "inngest";
 import type { ContextProvider } from "@/lib/background/context";
-import { payoutApprovedEvent } from "@/lib/background/events";
+import { payoutApprovedEvent, reversalApprovedEvent } from "@/lib/background/events";
 import { findStrandedPayouts } from "@/lib/payments/payouts/find-stranded-payouts";
 import { reconcilePayments } from "@/lib/payments/reconciliation/reconcile-payments";
+import { findStrandedReversals } from "@/lib/payments/reversals/find-stranded-reversals";
 
 export function makeReconcile(inngest: Inngest, context: ContextProvider) {
   return inngest.createFunction(
@@ -28,7 +29,15 @@ export function makeReconcile(inngest: Inngest, context: ContextProvider) {
           "resubmit-stranded-payouts",
           stranded.map((data) => ({ name: payoutApprovedEvent.name, data })),
         );
-      return { ...counts, strandedPayouts: stranded.length };
+      const strandedReversals = await step.run("find-stranded-reversals", () =>
+        findStrandedReversals(context().db),
+      );
+      if (strandedReversals.length > 0)
+        await step.sendEvent(
+          "resubmit-stranded-reversals",
+          strandedReversals.map((data) => ({ name: reversalApprovedEvent.name, data })),
+        );
+      return { ...counts, strandedPayouts: stranded.length, strandedReversals: strandedReversals.length };
     },
   );
 }

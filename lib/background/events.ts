@@ -29,3 +29,21 @@ export const payoutSubmittedEvent = {
   name: "malipo/payout.submitted",
   data: z.object({ payoutId: z.uuid(), merchantId: z.uuid() }),
 } as const;
+
+/** An approved reversal to send; the submit function's concurrency keys on merchantId. */
+export const reversalApprovedEvent = {
+  name: "malipo/reversal.approved",
+  data: z.object({ reversalId: z.uuid(), merchantId: z.uuid() }),
+} as const;
+
+/** A reversal went to Daraja (or may have): follow it up until it settles. */
+export const reversalSubmittedEvent = {
+  name: "malipo/reversal.submitted",
+  data: z.object({ reversalId: z.uuid(), merchantId: z.uuid() }),
+} as const;
+
+/** Pull M-Pesa's record for one merchant (the scheduled pull fans out one per merchant). */
+export const pullRequestedEvent = {
+  name: "malipo/pull.requested",
+  data: z.object({ merchantId: z.uuid() }),
+} as const;

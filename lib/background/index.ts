@@ -5,6 +5,7 @@
 // function in inngest/functions that calls the same core operation.
 import "server-only";
 import { after } from "next/server";
+import { kenyanDayOf } from "../kenyan-days";
 import { getLogger } from "../logger";
 import { processInboxEntry } from "../payments/callbacks/process-inbox-entry";
 import {
@@ -17,13 +18,20 @@ import { findStrandedPayouts } from "../payments/payouts/find-stranded-payouts";
 import { FOLLOW_UP_PAYOUT_SCHEDULE_SECONDS, followUpPayout } from "../payments/payouts/follow-up-payout";
 import { createSubmitPacer } from "../payments/payouts/submit-pacer";
 import { submitPayout } from "../payments/payouts/submit-payout";
+import { closeReconciliationDays } from "../payments/reconciliation/close-reconciliation-days";
+import { findMerchantsToPull } from "../payments/reconciliation/find-merchants-to-pull";
+import { pullTransactions } from "../payments/reconciliation/pull-transactions";
 import { reconcilePayments } from "../payments/reconciliation/reconcile-payments";
+import { findStrandedReversals } from "../payments/reversals/find-stranded-reversals";
+import { followUpReversal } from "../payments/reversals/follow-up-reversal";
+import { submitReversal } from "../payments/reversals/submit-reversal";
 import { getInngest, inngestConfigured } from "./client";
 import { appBackgroundContext, type BackgroundContext } from "./context";
 import {
   type BackgroundEvent,
   callbackReceivedEvent,
   payoutApprovedEvent,
+  reversalApprovedEvent,
   stkInitiatedEvent,
 } from "./events";
 
@@ -101,39 +109,88 @@ const payoutPacer = createSubmitPacer();
 /** A payout M-Pesa did not take (throttled, unreachable) is tried again this often, this many times. */
 const NOT_SENT_RETRY_SECONDS = [10, 30, 120];
 
-/** Follows a sent payout up on the same schedule as Inngest's follow-up-payout function. */
-function followUpHere(context: BackgroundContext, payoutId: string, index = 0): void {
+/** Follows a sent payout or reversal up on the same schedule as Inngest's follow-up functions. */
+function followUpHere(step: () => Promise<string>, fields: Record<string, string>, index = 0): void {
   const seconds = FOLLOW_UP_PAYOUT_SCHEDULE_SECONDS[index];
   if (seconds === undefined) return; // reconciliation takes over
   setTimeout(async () => {
     try {
-      const result = await followUpPayout(context.db, context.deps, { payoutId });
-      if (result !== "settled" && result !== "gave_up") followUpHere(context, payoutId, index + 1);
+      const result = await step();
+      if (result !== "settled" && result !== "gave_up") followUpHere(step, fields, index + 1);
     } catch (error) {
-      log().error({ err: error, payoutId }, "payout follow-up failed; reconciliation will retry");
+      log().error({ err: error, ...fields }, "follow-up failed; reconciliation will retry");
     }
   }, seconds * 1000).unref();
 }
 
-/** Sends one payout at the merchant's pace, retrying a send M-Pesa certainly did not take. */
-async function submitHere(
-  context: BackgroundContext,
-  payout: { id: string; merchantId: string; submitPerSecond: number },
+/**
+ * Sends one payout or reversal (`send` never sends twice), follows it up once it went out, and
+ * tries again a send M-Pesa certainly did not take.
+ */
+async function sendHere(
+  send: () => Promise<{ outcome: string; status: string }>,
+  followUp: () => Promise<string>,
+  fields: Record<string, string>,
   attempt = 0,
 ): Promise<void> {
-  const result = await payoutPacer.schedule(payout.merchantId, payout.submitPerSecond, () =>
-    submitPayout(context.db, context.deps, { payoutId: payout.id, merchantId: payout.merchantId }),
-  );
-  const status = result.outcome === "skipped" ? result.status : result.payout.status;
-  if (status === "submitted" || status === "unknown") followUpHere(context, payout.id);
+  const result = await send();
+  if (result.status === "submitted" || result.status === "unknown") followUpHere(followUp, fields);
   const retryIn = NOT_SENT_RETRY_SECONDS[attempt];
   if (result.outcome === "not_sent" && retryIn !== undefined) {
     setTimeout(() => {
-      submitHere(context, payout, attempt + 1).catch((error: unknown) =>
-        log().error({ err: error, payoutId: payout.id }, "payout submission failed"),
+      sendHere(send, followUp, fields, attempt + 1).catch((error: unknown) =>
+        log().error({ err: error, ...fields }, "submission failed"),
       );
     }, retryIn * 1000).unref();
   }
+}
+
+/** Sends one payout at the merchant's pace (PayoutPolicy.submitPerSecond) and follows it up. */
+function submitHere(
+  context: BackgroundContext,
+  payout: { id: string; merchantId: string; submitPerSecond: number },
+): Promise<void> {
+  return sendHere(
+    async () => {
+      const result = await payoutPacer.schedule(payout.merchantId, payout.submitPerSecond, () =>
+        submitPayout(context.db, context.deps, { payoutId: payout.id, merchantId: payout.merchantId }),
+      );
+      return {
+        outcome: result.outcome,
+        status: result.outcome === "skipped" ? result.status : result.payout.status,
+      };
+    },
+    () => followUpPayout(context.db, context.deps, { payoutId: payout.id }),
+    { payoutId: payout.id },
+  );
+}
+
+/** Sends one reversal and follows it up, in this process. */
+function submitReversalHere(
+  context: BackgroundContext,
+  reversal: { reversalId: string; merchantId: string },
+): Promise<void> {
+  return sendHere(
+    async () => {
+      const result = await inProcess(() => submitReversal(context.db, context.deps, reversal));
+      return {
+        outcome: result.outcome,
+        status: result.outcome === "skipped" ? result.status : result.reversal.status,
+      };
+    },
+    () => followUpReversal(context.db, context.deps, { reversalId: reversal.reversalId }),
+    { reversalId: reversal.reversalId },
+  );
+}
+
+/**
+ * The approval that completed a reversal (approveReversal's readyToSubmit): send it to Daraja
+ * (Inngest's submit-reversal function, or here) and follow it up until it settles.
+ */
+export function afterReversalApproved(reversal: { id: string; merchantId: string }): void {
+  handOff(reversalApprovedEvent, { reversalId: reversal.id, merchantId: reversal.merchantId }, (context) =>
+    submitReversalHere(context, { reversalId: reversal.id, merchantId: reversal.merchantId }),
+  );
 }
 
 /**
@@ -171,6 +228,8 @@ async function handPayoutsOn(payoutIds: string[]): Promise<void> {
 }
 
 let interval: NodeJS.Timeout | undefined;
+/** The Kenyan day whose previous day this process last closed (the in-process close-reconciliation-days). */
+let closedDay: string | undefined;
 
 /** Without Inngest, reconcile every minute inside the server (started at boot). */
 export function startInProcessReconciliation(): void {
@@ -186,6 +245,17 @@ export function startInProcessReconciliation(): void {
         log().info({ counts }, "reconciled");
       const stranded = await findStrandedPayouts(db);
       if (stranded.length > 0) await handPayoutsOn(stranded.map((s) => s.payoutId));
+      for (const reversal of await findStrandedReversals(db)) {
+        submitReversalHere({ db, deps, spoolDir }, reversal).catch((error: unknown) =>
+          log().error({ err: error, ...reversal }, "reversal submission failed"),
+        );
+      }
+      // Once per Kenyan day (and once at boot): yesterday's reconciliation days and stale ones.
+      const today = kenyanDayOf(new Date());
+      if (closedDay !== today) {
+        closedDay = today;
+        log().info(await closeReconciliationDays(db), "reconciliation days closed");
+      }
     } catch (error) {
       log().error({ err: error }, "reconciliation failed");
     } finally {
@@ -193,4 +263,38 @@ export function startInProcessReconciliation(): void {
     }
   }, 60_000);
   interval.unref();
+}
+
+let pullInterval: NodeJS.Timeout | undefined;
+/** As Inngest's schedule-pull-transactions: every 30 minutes. */
+const PULL_EVERY_MS = 30 * 60_000;
+
+/**
+ * Without Inngest, pull M-Pesa's record for every merchant with credentials every 30 minutes
+ * (started at boot), one merchant at a time; a merchant whose pull fails is logged and tried again
+ * at the next run, from where its last successful pull ended.
+ */
+export function startInProcessPulls(): void {
+  if (pullInterval || inngestConfigured()) return;
+  let running = false;
+  pullInterval = setInterval(async () => {
+    if (running) return;
+    running = true;
+    try {
+      const { db, deps } = appBackgroundContext();
+      for (const { merchantId } of await findMerchantsToPull(db)) {
+        try {
+          const counts = await pullTransactions({ ...deps, db }, { merchantId });
+          if (counts.newRecords > 0) log().info({ merchantId, counts }, "pulled M-Pesa transactions");
+        } catch (error) {
+          log().error({ err: error, merchantId }, "Pull Transactions failed; the next run tries again");
+        }
+      }
+    } catch (error) {
+      log().error({ err: error }, "scheduled Pull Transactions failed");
+    } finally {
+      running = false;
+    }
+  }, PULL_EVERY_MS);
+  pullInterval.unref();
 }

@@ -1,3 +1,4 @@
+import type { ReceiptSource } from "../../../prisma/generated/prisma/enums";
 import type { DbClient } from "../../db-types";
 import { inTransaction } from "../../db-types";
 import { maskPhone } from "../../redact";
@@ -13,7 +14,13 @@ export type C2bOutcome = "matched" | "unmatched" | "duplicate";
  */
 export function settleC2bConfirmation(
   db: DbClient,
-  options: { merchantId: string; notification: C2bNotification; inboxId?: string | null },
+  options: {
+    merchantId: string;
+    notification: C2bNotification;
+    inboxId?: string | null;
+    /** How Malipo learned of it: the confirmation callback (default) or M-Pesa's record. */
+    source?: ReceiptSource;
+  },
 ): Promise<C2bOutcome> {
   const n = options.notification;
   const payer =
@@ -26,10 +33,10 @@ export function settleC2bConfirmation(
           : (n.payer.raw ?? "");
   return inTransaction(db, async (tx) => {
     const inserted = await tx.$queryRaw<{ id: string }[]>`
-      INSERT INTO c2b_transactions (id, merchant_id, trans_id, shortcode, amount, amount_raw, bill_ref_number, payer, payer_kind, trans_time)
+      INSERT INTO c2b_transactions (id, merchant_id, trans_id, shortcode, amount, amount_raw, bill_ref_number, payer, payer_kind, trans_time, source)
       VALUES (gen_random_uuid(), ${options.merchantId}::uuid, ${n.transId}, ${n.shortcode}, ${n.amount}, ${n.amountRaw},
               ${n.billRefNumber}, ${payer},
-              ${n.payer.kind}, ${n.transTime})
+              ${n.payer.kind}, ${n.transTime}, ${options.source ?? "callback"}::"ReceiptSource")
       ON CONFLICT (trans_id) DO NOTHING
       RETURNING id`;
     const row = inserted[0];

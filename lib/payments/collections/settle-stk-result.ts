@@ -1,4 +1,4 @@
-import type { PaymentStatus } from "../../../prisma/generated/prisma/enums";
+import type { PaymentStatus, ReceiptSource } from "../../../prisma/generated/prisma/enums";
 import type { Keyring } from "../../crypto/keyring";
 import { lookupHash } from "../../crypto/seal";
 import type { DbClient } from "../../db-types";
@@ -16,7 +16,10 @@ export interface StkResult {
   receipt?: string | null;
   /** Payer MSISDN as M-Pesa reports it. */
   phone?: string | null;
-  source: "callback" | "query";
+  /** The payer as M-Pesa's record shows it, already masked (used when `phone` is absent). */
+  payerPhoneMasked?: string | null;
+  /** callback or query (STK), or the M-Pesa record (Pull Transactions, a statement) that showed it. */
+  source: "callback" | "query" | "pull" | "statement";
   inboxId?: string | null;
 }
 
@@ -24,6 +27,11 @@ export type SettleOutcome =
   | { outcome: "applied"; paymentId: string; status: PaymentStatus }
   | { outcome: "already_final"; paymentId: string; status: PaymentStatus }
   | { outcome: "unknown_payment" };
+
+/** Where a receipt carried by this result came from (a query never carries one). */
+function receiptSourceOf(source: StkResult["source"]): ReceiptSource {
+  return source === "pull" || source === "statement" ? source : "callback";
+}
 
 const IGNORE_WHEN = new Set<PaymentStatus>(["paid", "needs_review", "reversed"]);
 const FINAL = new Set<PaymentStatus>([
@@ -81,7 +89,10 @@ export function settleStkResult(
             where: { id: payment.id },
             data: {
               receipt: result.receipt,
-              payerPhoneMasked: result.phone ? maskPhone(result.phone) : null,
+              receiptSource: receiptSourceOf(result.source),
+              payerPhoneMasked: result.phone
+                ? maskPhone(result.phone)
+                : (result.payerPhoneMasked ?? payment.payerPhoneMasked),
             },
           });
         }
@@ -92,7 +103,7 @@ export function settleStkResult(
     const review: Parameters<typeof openReviewItem>[1][] = [];
     const base = { merchantId: payment.merchantId, paymentId: payment.id, inboxId: result.inboxId ?? null };
     let status: PaymentStatus = statusForStkResult(result.resultCode);
-    let payerPhoneMasked: string | null = null;
+    let payerPhoneMasked: string | null = result.payerPhoneMasked ?? null;
     let receipt = result.receipt ?? null;
     if (success) {
       const paidAmount = result.amount ?? null;
@@ -157,6 +168,7 @@ export function settleStkResult(
         resultCode: result.resultCode,
         resultDesc: result.resultDesc,
         receipt,
+        receiptSource: receipt ? receiptSourceOf(result.source) : null,
         paidAmount: success ? (result.amount ?? null) : null,
         payerPhoneMasked,
         settledAt: new Date(),

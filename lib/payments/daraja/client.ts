@@ -13,6 +13,8 @@ import {
   type AcceptedResponse,
   acceptedResponseSchema,
   oauthResponseSchema,
+  pullQueryResponseSchema,
+  pullRegisterResponseSchema,
   stkPushResponseSchema,
   stkQueryResponseSchema,
 } from "./wire";
@@ -431,6 +433,8 @@ export function createDarajaClient(config: DarajaClientConfig, deps: DarajaClien
     async reversal(input: {
       transactionId: string;
       amount: unknown;
+      /** The shortcode that received the money (default: the organisation shortcode). */
+      receiverParty?: string;
       remarks: string;
       occasion?: string;
       resultUrl: string;
@@ -441,7 +445,7 @@ export function createDarajaClient(config: DarajaClientConfig, deps: DarajaClien
         CommandID: "TransactionReversal",
         TransactionID: text(input.transactionId, "transactionId", 10, 12),
         Amount: amount(input.amount),
-        ReceiverParty: requireShortcode(),
+        ReceiverParty: input.receiverParty ?? requireShortcode(),
         RecieverIdentifierType: "11",
         ResultURL: url(input.resultUrl, "resultUrl"),
         QueueTimeOutURL: url(input.timeoutUrl, "timeoutUrl"),
@@ -450,8 +454,85 @@ export function createDarajaClient(config: DarajaClientConfig, deps: DarajaClien
       };
       return accepted(await post("/mpesa/reversal/v1/request", body, false), "Reversal");
     },
+
+    /**
+     * Registers the shortcode for Pull Transactions (once per shortcode). "Already registered"
+     * (1001) counts as registered.
+     */
+    async pullRegister(input: { nominatedNumber?: string; callbackUrl: string; shortcode?: string }) {
+      const body = {
+        ShortCode: input.shortcode ?? requireShortcode(),
+        RequestType: "Pull",
+        // The organisation's nominated Safaricom number; Malipo keeps none, and an empty one is sent.
+        NominatedNumber: input.nominatedNumber ? phone(input.nominatedNumber, "nominatedNumber") : "",
+        CallBackURL: url(input.callbackUrl, "callbackUrl", true),
+      };
+      const res = parse(
+        pullRegisterResponseSchema,
+        await post("/pulltransactions/v1/register", body, true),
+        "Pull Transactions registration",
+      );
+      const registered =
+        res.code === "1000" || res.code === "1001" || res.code === "0" || /already/i.test(res.description);
+      if (!registered) {
+        throw new DarajaError({
+          kind: "rejected",
+          errorCode: res.code,
+          message: res.description || "Pull Transactions registration refused",
+        });
+      }
+      return { alreadyRegistered: res.code === "1001" || /already/i.test(res.description) };
+    },
+
+    /**
+     * One page of the shortcode's transactions between two instants (Daraja keeps about 48 hours).
+     * Pages are asked for by row offset; an empty page ends the window.
+     */
+    async pullTransactions(input: { from: Date; to: Date; offset: number; shortcode?: string }) {
+      const body = {
+        ShortCode: input.shortcode ?? requireShortcode(),
+        // Whole seconds: the end is rounded up so a transaction in its last second is included.
+        StartDate: pullDate(input.from),
+        EndDate: pullDate(new Date(Math.ceil(input.to.getTime() / 1000) * 1000)),
+        OffSetValue: String(input.offset),
+      };
+      const res = parse(
+        pullQueryResponseSchema,
+        await post("/pulltransactions/v1/query", body, true),
+        "Pull Transactions",
+      );
+      // 1001 with no rows is an empty window; 1001 is also what some refusals answer, so a
+      // 1001 that carries rows, and any other code, is not treated as success.
+      const empty = res.ResponseCode === "1001" && res.Response.length === 0;
+      if (res.ResponseCode !== "1000" && res.ResponseCode !== "0" && !empty) {
+        throw new DarajaError({
+          kind: "rejected",
+          errorCode: res.ResponseCode,
+          message: res.ResponseMessage || "Pull Transactions refused",
+        });
+      }
+      return res.Response.map((row) => ({
+        receipt: row.transactionId,
+        completedAt: row.trxDate,
+        /** The payer's number as Daraja sends it (full): mask before storing or showing. */
+        msisdn: row.msisdn === null || row.msisdn === undefined ? null : String(row.msisdn),
+        sender: row.sender ?? null,
+        transactionType: row.transactiontype ?? null,
+        billReference: row.billreference?.trim() || null,
+        amountCents: row.amount,
+        organizationName: row.organizationname ?? null,
+      }));
+    },
   };
 }
+
+/** Pull Transactions' StartDate/EndDate: `YYYY-MM-DD HH:mm:ss` in Kenyan time. */
+function pullDate(date: Date): string {
+  const t = darajaTimestamp(date);
+  return `${t.slice(0, 4)}-${t.slice(4, 6)}-${t.slice(6, 8)} ${t.slice(8, 10)}:${t.slice(10, 12)}:${t.slice(12, 14)}`;
+}
+
+export type PullTransactionRow = Awaited<ReturnType<DarajaClient["pullTransactions"]>>[number];
 
 export type DarajaClient = ReturnType<typeof createDarajaClient>;
 

@@ -49,3 +49,83 @@ export const acceptedResponseSchema = z
   }));
 
 export type AcceptedResponse = z.infer<typeof acceptedResponseSchema>;
+
+// ---- Pull Transactions (docs/daraja.md, "Pull Transactions") --------------------------------
+
+/** Register answers ResponseStatus 1000 (registered) or 1001 (already registered); some send ResponseCode. */
+export const pullRegisterResponseSchema = z
+  .object({
+    ResponseRefID: z.string().optional(),
+    ResponseStatus: codeSchema.optional(),
+    ResponseCode: codeSchema.optional(),
+    ResponseDescription: z.string().optional(),
+    ResponseMessage: z.string().optional(),
+  })
+  .transform((r) => ({
+    refId: r.ResponseRefID ?? null,
+    code: r.ResponseStatus ?? r.ResponseCode ?? "",
+    description: r.ResponseDescription ?? r.ResponseMessage ?? "",
+  }));
+
+/** Whole shillings with up to two decimals, as text or a number ("2697.0", 100, "1,250.50") → cents. */
+export const pullAmountSchema = z
+  .union([z.string(), z.number()])
+  .transform((v) => String(v).replace(/,/g, "").trim())
+  .pipe(z.string().regex(/^\d+(\.\d{1,2})?$/, "not an amount"))
+  .transform((v) => {
+    const [whole = "0", fraction = ""] = v.split(".");
+    return BigInt(whole) * 100n + BigInt(fraction.padEnd(2, "0"));
+  });
+
+/**
+ * A transaction time: ISO with an offset (`2025-01-24T10:56:11+03:00`), or Nairobi wall time as
+ * `YYYY-MM-DD HH:mm:ss` or `YYYYMMDDHHmmss`.
+ */
+export const pullDateSchema = z.string().transform((v, ctx) => {
+  const text = v.trim();
+  const compact = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})$/.exec(text);
+  const iso = compact
+    ? `${compact[1]}-${compact[2]}-${compact[3]}T${compact[4]}:${compact[5]}:${compact[6]}+03:00`
+    : /[zZ]|[+-]\d{2}:?\d{2}$/.test(text)
+      ? text.replace(" ", "T")
+      : `${text.replace(" ", "T")}+03:00`;
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) {
+    ctx.addIssue({ code: "custom", message: `not a date (${text})` });
+    return z.NEVER;
+  }
+  return date;
+});
+
+const pullRowSchema = z.object({
+  transactionId: z.string().min(1),
+  trxDate: pullDateSchema,
+  msisdn: z.union([z.string(), z.number()]).nullish(),
+  sender: z.string().nullish(),
+  transactiontype: z.string().nullish(),
+  billreference: z.string().nullish(),
+  amount: pullAmountSchema,
+  organizationname: z.string().nullish(),
+});
+
+/** `Response` is a list of pages of rows (`[[{…}]]`), sometimes flat, and "[[]]" as text when empty. */
+const pullRowsSchema = z.preprocess(
+  (v) => {
+    if (typeof v === "string") {
+      try {
+        return JSON.parse(v);
+      } catch {
+        return [];
+      }
+    }
+    return v ?? [];
+  },
+  z.array(z.union([z.array(pullRowSchema), pullRowSchema])).transform((rows) => rows.flat()),
+);
+
+export const pullQueryResponseSchema = z.object({
+  ResponseRefID: z.string().optional(),
+  ResponseCode: codeSchema,
+  ResponseMessage: z.string().optional(),
+  Response: pullRowsSchema,
+});

@@ -6,6 +6,7 @@ import { pruneRefusedCallbacks } from "../callbacks/prune-refused-callbacks";
 import { followUpStkPayment } from "../collections/follow-up-stk-payment";
 import type { PaymentsDeps } from "../deps";
 import { followUpPayout, PAYOUT_RESULT_WINDOW_MS } from "../payouts/follow-up-payout";
+import { followUpOverdueReversals } from "../reversals/follow-up-overdue-reversals";
 
 export interface ReconcileCounts {
   spoolDrained: number;
@@ -23,6 +24,9 @@ export interface ReconcileCounts {
   payoutsQueried: number;
   /** Payouts handed to a person after their last status query brought no answer. */
   payoutsToReview: number;
+  /** The same for reversals (refunds) sent without an outcome. */
+  reversalsQueried: number;
+  reversalsToReview: number;
   /** Account Balance requests sent because the last one was over 15 minutes old. */
   balancesRequested: number;
 }
@@ -35,8 +39,8 @@ const PAYOUT_BATCH = 50;
 /**
  * The safety net behind callbacks and follow-ups: spooled callbacks go to the inbox, pending STK
  * attempts past 30 s are queried (less often as they age), attempts whose initiation never got
- * an answer are flagged, payouts without an outcome are looked up with Transaction Status (a
- * bounded batch per run), inbox entries still waiting are processed, the record of refused
+ * an answer are flagged, payouts and reversals without an outcome are looked up with Transaction
+ * Status (a bounded batch per run), inbox entries still waiting are processed, the record of refused
  * callbacks is kept bounded, and balances older than 15 minutes are asked for again. Each run is
  * recorded.
  */
@@ -60,6 +64,8 @@ export async function reconcilePayments(
     inboxRetry: 0,
     payoutsQueried: 0,
     payoutsToReview: 0,
+    reversalsQueried: 0,
+    reversalsToReview: 0,
     balancesRequested: 0,
   };
   try {
@@ -120,6 +126,9 @@ export async function reconcilePayments(
       if (result === "queried") counts.payoutsQueried += 1;
       if (result === "gave_up") counts.payoutsToReview += 1;
     }
+    const reversals = await followUpOverdueReversals(db, deps, { now });
+    counts.reversalsQueried = reversals.queried;
+    counts.reversalsToReview = reversals.toReview;
 
     const waiting = await db.callbackInbox.findMany({
       where: {
