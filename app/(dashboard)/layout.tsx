@@ -14,7 +14,7 @@ export default async function DashboardLayout({ children }: { children: ReactNod
   const payoutsWaiting = await payoutsWaitingFor(tenant);
   return (
     <div className="min-h-dvh md:flex">
-      <aside className="border-b border-slate-200 bg-white md:sticky md:top-0 md:h-dvh md:w-60 md:shrink-0 md:border-r md:border-b-0">
+      <aside className="border-b border-slate-200 bg-white print:hidden md:sticky md:top-0 md:h-dvh md:w-60 md:shrink-0 md:border-r md:border-b-0">
         <div className="flex items-center justify-between gap-2 px-4 py-4">
           <Logo />
         </div>
@@ -34,7 +34,7 @@ export default async function DashboardLayout({ children }: { children: ReactNod
         <Nav payoutsWaiting={payoutsWaiting} />
       </aside>
       <div className="min-w-0 flex-1">
-        <header className="flex items-center justify-end gap-4 border-b border-slate-200 bg-white px-6 py-3 text-sm">
+        <header className="flex items-center justify-end gap-4 border-b border-slate-200 bg-white px-6 py-3 text-sm print:hidden">
           <span className="text-slate-600">
             {tenant.user.name} · <span className="font-medium">{ROLE_LABELS[tenant.role]}</span>
           </span>
@@ -42,7 +42,7 @@ export default async function DashboardLayout({ children }: { children: ReactNod
             Sign out
           </a>
         </header>
-        <main className="mx-auto max-w-6xl px-4 py-6 md:px-8">
+        <main className="mx-auto max-w-6xl px-4 py-6 md:px-8 print:max-w-none print:p-0">
           <Providers>{children}</Providers>
         </main>
       </div>

@@ -35,6 +35,7 @@ const links = () => import("@/app/(dashboard)/checkout-links/actions");
 const mismatches = () => import("@/app/(dashboard)/mismatches/actions");
 const callbacks = () => import("@/app/(dashboard)/callbacks/actions");
 const payouts = () => import("@/app/(dashboard)/payouts/actions");
+const reconciliation = () => import("@/app/(dashboard)/reconciliation/actions");
 
 describe("writes a role does not allow", () => {
   const db = testDb();
@@ -346,6 +347,32 @@ describe("writes a role does not allow", () => {
         ),
       unchanged: async () =>
         expect(await db.payoutPolicy.count({ where: { merchantId: w.merchant.id } })).toBe(0),
+    },
+    {
+      name: "signOffAction",
+      permission: "reconciliation:sign_off",
+      run: async () => {
+        // A past day that a statement window covers and nothing else in this table touches.
+        const day = new Date(Date.now() + 3 * 3_600_000 - 10 * 86_400_000).toISOString().slice(0, 10);
+        const start = new Date(`${day}T00:00:00+03:00`);
+        await db.reconciliationRun.create({
+          data: {
+            kind: "statement",
+            merchantId: w.merchant.id,
+            windowStart: start,
+            windowEnd: new Date(start.getTime() + 86_400_000),
+            startedAt: new Date(),
+            finishedAt: new Date(),
+          },
+        });
+        return (await reconciliation()).signOffAction({ error: null, done: false }, form({ day }));
+      },
+      unchanged: async () =>
+        expect(
+          await db.reconciliationDay.count({
+            where: { merchantId: w.merchant.id, signedOffAt: { not: null } },
+          }),
+        ).toBe(0),
     },
     // Last in the table: the owner's run moves the merchant to production.
     {

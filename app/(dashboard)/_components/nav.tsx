@@ -10,6 +10,7 @@ const ITEMS = [
   { href: "/checkout-links", label: "Checkout links" },
   { href: "/payouts", label: "Payouts" },
   { href: "/mismatches", label: "Mismatches" },
+  { href: "/reconciliation", label: "Reconciliation" },
   { href: "/callbacks", label: "Callbacks" },
   { href: "/audit-log", label: "Audit log" },
   { href: "/settings", label: "Settings" },

@@ -7,10 +7,13 @@ import { type ResolveState, resolveAction } from "./actions";
 export function ResolveForm({
   itemId,
   canAccept,
+  acceptLabel = "Accept as paid",
   candidates,
 }: {
   itemId: string;
   canAccept: boolean;
+  /** What accepting means for this item ("Accept as paid", "Mark as accounted for"). */
+  acceptLabel?: string;
   /** Checkouts this money could be matched to, best first; none when matching makes no sense. */
   candidates: { id: string; label: string }[];
 }) {
@@ -61,7 +64,7 @@ export function ResolveForm({
             disabled={pending}
             className="rounded-md bg-brand-700 px-3 py-1.5 text-sm font-medium text-white"
           >
-            Accept as paid
+            {acceptLabel}
           </button>
         ) : null}
         {candidates.length > 0 ? (

@@ -5,18 +5,27 @@ import { formatKes, formatNairobiTime } from "@/lib/format";
 import { findMatchCandidates, rankMatchCandidates } from "@/lib/payments/review/find-match-candidates";
 import { can } from "@/lib/permissions";
 import { requireTenant } from "@/lib/session";
+import { KIND_LABELS } from "./kind-labels";
 import { ResolveForm } from "./page-client";
 
 export const metadata: Metadata = { title: "Mismatches" };
 
-const KIND_LABELS: Record<string, string> = {
-  amount_mismatch: "Amount differs",
-  payer_mismatch: "Payer phone differs",
-  unknown_callback: "Callback for an unknown payment",
-  unmatched_c2b: "Paybill money matching no checkout",
-  late_success: "Success after the payment timed out",
-  malformed_callback: "Unreadable callback",
+/** What each kind coming from M-Pesa's record (Pull Transactions, a statement) means, in plain words. */
+const KIND_DESCRIPTIONS: Record<string, string> = {
+  not_in_malipo:
+    "M-Pesa shows this money moving on your shortcode, but Malipo has no payment, payout or refund for it. Find out what it was, then mark it accounted for.",
+  not_in_mpesa:
+    "Malipo shows this money as moved, but M-Pesa's record for that time does not list its receipt. Check the receipt in the M-Pesa portal before relying on it.",
+  record_amount_mismatch:
+    "The same M-Pesa receipt has a different amount in M-Pesa's record than in Malipo. M-Pesa's record is what reached your account.",
+  payout_unresolved:
+    "The payout was sent, but M-Pesa never said whether it was paid, even when asked. Check it in the M-Pesa portal before paying again.",
+  reversal_unresolved:
+    "The refund was sent, but M-Pesa never said whether it was applied, even when asked. Check it in the M-Pesa portal before trying again.",
 };
+
+/** Review kinds about M-Pesa's record: a person marks them accounted for (or dismisses them). */
+const RECORD_KINDS = new Set(["not_in_malipo", "not_in_mpesa", "record_amount_mismatch"]);
 
 function Values({ value }: { value: unknown }) {
   const entries = value && typeof value === "object" ? Object.entries(value as Record<string, unknown>) : [];
@@ -40,7 +49,7 @@ export default async function MismatchesPage() {
     orderBy: { createdAt: "desc" },
     take: 100,
   });
-  const [payments, candidates] = await Promise.all([
+  const [payments, records, candidates] = await Promise.all([
     tenant.db.payment.findMany({
       where: { id: { in: items.flatMap((i) => (i.paymentId ? [i.paymentId] : [])) } },
       select: {
@@ -52,9 +61,25 @@ export default async function MismatchesPage() {
         paidAmount: true,
       },
     }),
+    tenant.db.mpesaRecord.findMany({
+      where: { id: { in: items.flatMap((i) => (i.mpesaRecordId ? [i.mpesaRecordId] : [])) } },
+      select: {
+        id: true,
+        receipt: true,
+        direction: true,
+        amountCents: true,
+        completedAt: true,
+        otherParty: true,
+        accountReference: true,
+        transactionType: true,
+        details: true,
+        source: true,
+      },
+    }),
     items.length > 0 ? findMatchCandidates(tenant.db, { merchantId: tenant.merchant.id }) : [],
   ]);
   const paymentById = new Map(payments.map((p) => [p.id, p]));
+  const recordById = new Map(records.map((r) => [r.id, r]));
   const mayResolve = can(tenant.role, "review:resolve");
   return (
     <>
@@ -70,6 +95,8 @@ export default async function MismatchesPage() {
         <ul className="space-y-3" data-testid="review-items">
           {items.map((item) => {
             const payment = item.paymentId ? paymentById.get(item.paymentId) : undefined;
+            const record = item.mpesaRecordId ? recordById.get(item.mpesaRecordId) : undefined;
+            const aboutRecord = RECORD_KINDS.has(item.kind);
             // Loose paybill money, or a payment that belongs to no checkout, can be matched to one.
             const matchable =
               Boolean(item.c2bTransactionId) || (payment !== undefined && !payment.checkoutSessionId);
@@ -89,6 +116,27 @@ export default async function MismatchesPage() {
                   <p className="font-semibold">{KIND_LABELS[item.kind] ?? item.kind}</p>
                   <p className="text-slate-600">{formatNairobiTime(item.createdAt)}</p>
                 </div>
+                {KIND_DESCRIPTIONS[item.kind] ? (
+                  <p className="mt-1 text-slate-600">{KIND_DESCRIPTIONS[item.kind]}</p>
+                ) : null}
+                {record ? (
+                  <div className="mt-2 rounded-md bg-slate-50 p-2" data-testid="mpesa-record">
+                    <p className="mb-1 text-xs font-semibold uppercase text-slate-500">
+                      M-Pesa's record ({record.source === "pull" ? "Pull Transactions" : "statement"})
+                    </p>
+                    <Values
+                      value={{
+                        receipt: record.receipt,
+                        amount: `${record.direction === "out" ? "−" : ""}KES ${(Number(record.amountCents) / 100).toFixed(2)}`,
+                        completed: formatNairobiTime(record.completedAt),
+                        ...(record.otherParty ? { "other party": record.otherParty } : {}),
+                        ...(record.accountReference ? { account: record.accountReference } : {}),
+                        ...(record.transactionType ? { type: record.transactionType } : {}),
+                        ...(record.details ? { details: record.details } : {}),
+                      }}
+                    />
+                  </div>
+                ) : null}
                 {payment ? (
                   <p className="mt-1 text-slate-700">
                     Payment {payment.reference} · {payment.status.replace("_", " ")}
@@ -107,7 +155,10 @@ export default async function MismatchesPage() {
                 {mayResolve ? (
                   <ResolveForm
                     itemId={item.id}
-                    canAccept={payment?.status === "needs_review"}
+                    canAccept={
+                      aboutRecord ? payment?.status !== "needs_review" : payment?.status === "needs_review"
+                    }
+                    acceptLabel={aboutRecord ? "Mark as accounted for" : undefined}
                     candidates={choices}
                   />
                 ) : null}

@@ -1,4 +1,12 @@
 import type { DbClient } from "../../db-types";
+import {
+  addKenyanDays,
+  kenyanDayBounds,
+  reconciliationFiguresSchema,
+  todayInKenya,
+} from "../reconciliation/reconciliation-figures";
+import { refreshReconciliationDays } from "../reconciliation/refresh-reconciliation-days";
+import { overviewFiguresOf, sumPaymentsOfDay } from "../reconciliation/sum-payments-of-day";
 
 export interface Overview {
   today: { collected: number; payments: number };
@@ -11,67 +19,53 @@ export interface Overview {
   daily: { day: string; collected: number; paid: number; settled: number }[];
 }
 
-const DAY_MS = 86_400_000;
-/** Africa/Nairobi is UTC+3 all year (no daylight saving), so a Kenyan day is a fixed 24-hour range. */
-const NAIROBI_OFFSET_MS = 3 * 3_600_000;
+const overviewPart = reconciliationFiguresSchema.pick({ day: true, payments: true });
 
 /**
- * The merchant's money at a glance. Days and weeks are Kenyan (Africa/Nairobi). Each of the 30 days
- * is one range of the (merchant_id, created_at, id, status, amount) index, read index-only: no table
- * rows and no sort of the month's payments, so the figures stay exact and live without a rollup.
+ * The merchant's money at a glance. Days and weeks are Kenyan (Africa/Nairobi). The 29 past days
+ * come from the reconciliation days rollup (a day a trigger marked stale is recomputed first, one
+ * day's index range each), and only today is counted live, so the cost no longer grows with the
+ * month's volume. Payment attempts count on the day they were started.
  */
 export async function getOverview(
   db: DbClient,
   options: { merchantId: string; now?: Date },
 ): Promise<Overview> {
   const now = options.now ?? new Date();
-  const todayStart = new Date(
-    Math.floor((now.getTime() + NAIROBI_OFFSET_MS) / DAY_MS) * DAY_MS - NAIROBI_OFFSET_MS,
+  const { merchantId } = options;
+  const today = todayInKenya(now);
+  const firstDay = addKenyanDays(today, -29);
+  const [past, todayByStatus, [counts]] = await Promise.all([
+    refreshReconciliationDays(db, { merchantId, from: firstDay, to: addKenyanDays(today, -1), now }),
+    sumPaymentsOfDay(db, { merchantId, ...kenyanDayBounds(today) }),
+    db.$queryRaw<{ pending: bigint; reviews: bigint }[]>`
+      SELECT (SELECT count(*) FROM payments WHERE merchant_id = ${merchantId}::uuid AND status = 'pending') AS pending,
+             (SELECT count(*) FROM review_items WHERE merchant_id = ${merchantId}::uuid AND status = 'open') AS reviews`,
+  ]);
+  const figuresByDay = new Map(
+    past.map((row) => {
+      const figures = overviewPart.parse(row.figures);
+      return [figures.day, overviewFiguresOf(figures.payments)];
+    }),
   );
-  const firstDayStart = new Date(todayStart.getTime() - 29 * DAY_MS);
-  const rows = await db.$queryRaw<
-    { day: string; collected: bigint | null; paid: bigint; settled: bigint; total: bigint }[]
-  >`
-    SELECT to_char(d.start AT TIME ZONE 'Africa/Nairobi', 'YYYY-MM-DD') AS day, a.*
-    FROM generate_series(${firstDayStart}::timestamptz, ${todayStart}::timestamptz, interval '24 hours') AS d(start)
-    CROSS JOIN LATERAL (
-      SELECT sum(amount) FILTER (WHERE status = 'paid') AS collected,
-             count(*) FILTER (WHERE status = 'paid') AS paid,
-             count(*) FILTER (WHERE status <> 'pending') AS settled,
-             count(*) AS total
-      FROM payments
-      WHERE merchant_id = ${options.merchantId}::uuid
-        AND created_at >= d.start AND created_at < d.start + interval '24 hours'
-    ) AS a`;
-  const [counts] = await db.$queryRaw<{ pending: bigint; reviews: bigint }[]>`
-    SELECT (SELECT count(*) FROM payments WHERE merchant_id = ${options.merchantId}::uuid AND status = 'pending') AS pending,
-           (SELECT count(*) FROM review_items WHERE merchant_id = ${options.merchantId}::uuid AND status = 'open') AS reviews`;
-  const byDay = new Map(rows.map((r) => [r.day, r]));
-  const kenyanDay = (d: Date) => new Date(d.getTime() + NAIROBI_OFFSET_MS).toISOString().slice(0, 10);
-  const daily = Array.from({ length: 30 }, (_, i) => {
-    const day = kenyanDay(new Date(now.getTime() - (29 - i) * DAY_MS));
-    const r = byDay.get(day);
-    return {
-      day,
-      collected: Number(r?.collected ?? 0),
-      paid: Number(r?.paid ?? 0),
-      settled: Number(r?.settled ?? 0),
-    };
+  figuresByDay.set(today, overviewFiguresOf(todayByStatus));
+  const days = Array.from({ length: 30 }, (_, i) => {
+    const day = addKenyanDays(firstDay, i);
+    return { day, ...(figuresByDay.get(day) ?? { collected: 0, paid: 0, settled: 0, total: 0 }) };
   });
-  const sum = (days: typeof rows) => ({
-    collected: days.reduce((n, r) => n + Number(r.collected ?? 0), 0),
-    payments: days.reduce((n, r) => n + Number(r.total), 0),
+  const sum = (list: typeof days) => ({
+    collected: list.reduce((n, d) => n + d.collected, 0),
+    payments: list.reduce((n, d) => n + d.total, 0),
   });
-  const today = kenyanDay(now);
-  const weekStart = kenyanDay(new Date(now.getTime() - 6 * DAY_MS));
-  const paid = daily.reduce((n, d) => n + d.paid, 0);
-  const settled = daily.reduce((n, d) => n + d.settled, 0);
+  const weekStart = addKenyanDays(today, -6);
+  const paid = days.reduce((n, d) => n + d.paid, 0);
+  const settled = days.reduce((n, d) => n + d.settled, 0);
   return {
-    today: sum(rows.filter((r) => r.day === today)),
-    week: sum(rows.filter((r) => r.day >= weekStart)),
+    today: sum(days.filter((d) => d.day === today)),
+    week: sum(days.filter((d) => d.day >= weekStart)),
     successRate: settled === 0 ? null : paid / settled,
     pending: Number(counts?.pending ?? 0),
     openReviews: Number(counts?.reviews ?? 0),
-    daily,
+    daily: days.map(({ day, collected, paid, settled }) => ({ day, collected, paid, settled })),
   };
 }
