@@ -1,3 +1,4 @@
+import { inTransaction } from "../../db-types";
 import type { MpesaRecordDeps } from "./match-mpesa-records";
 
 export interface MissingAtMpesaCounts {
@@ -13,8 +14,9 @@ const EXPECTED = JSON.stringify({ inMpesa: "a line with this receipt in M-Pesa's
  * The other direction of a check: money Malipo shows as moved inside a window that M-Pesa's record
  * fully covers (a pulled window, a statement's period) with no M-Pesa record of its receipt. Each
  * becomes a not_in_mpesa review item, once (an item already opened, resolved or dismissed is left
- * alone). Incoming: paid payments with a receipt (by settlement time) and paybill payments; outgoing:
- * paid payouts and applied reversals (by completion time).
+ * alone). Incoming: paid payments with a receipt, reversed since or not (by settlement time), and
+ * paybill payments; outgoing: paid payouts and applied reversals (by completion time). Checks of one
+ * merchant run one at a time (paybill payments have no unique review key to lean on).
  */
 export async function findMissingAtMpesa(
   deps: Pick<MpesaRecordDeps, "db">,
@@ -30,11 +32,17 @@ export async function findMissingAtMpesa(
              jsonb_build_object('receipt', p.receipt, 'amount', coalesce(p.paid_amount, p.amount),
                                 'completedAt', p.settled_at)
       FROM payments p
-      WHERE p.merchant_id = ${merchantId}::uuid AND p.status = 'paid' AND p.receipt IS NOT NULL
+      WHERE p.merchant_id = ${merchantId}::uuid AND p.status IN ('paid', 'reversed') AND p.receipt IS NOT NULL
         AND p.settled_at >= ${from} AND p.settled_at < ${to}
         AND NOT EXISTS (SELECT 1 FROM mpesa_records r WHERE r.merchant_id = p.merchant_id AND r.receipt = p.receipt)
       ON CONFLICT (kind, payment_id) DO NOTHING`;
-    counts.c2bTransactions = await db.$executeRaw`
+    // No unique key covers (kind, c2b_transaction_id): a per-merchant lock keeps two checks at once
+    // (a pull and a statement import) from both opening an item for the same paybill payment.
+    counts.c2bTransactions = await inTransaction(
+      db,
+      async (tx) => {
+        await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`not-in-mpesa:${merchantId}`}, 0))`;
+        return tx.$executeRaw`
       INSERT INTO review_items (id, merchant_id, kind, c2b_transaction_id, expected, actual)
       SELECT gen_random_uuid(), c.merchant_id, 'not_in_mpesa', c.id, ${EXPECTED}::jsonb,
              jsonb_build_object('receipt', c.trans_id, 'amount', c.amount_raw, 'completedAt', c.created_at)
@@ -42,6 +50,9 @@ export async function findMissingAtMpesa(
       WHERE c.merchant_id = ${merchantId}::uuid AND c.created_at >= ${from} AND c.created_at < ${to}
         AND NOT EXISTS (SELECT 1 FROM mpesa_records r WHERE r.merchant_id = c.merchant_id AND r.receipt = c.trans_id)
         AND NOT EXISTS (SELECT 1 FROM review_items i WHERE i.kind = 'not_in_mpesa' AND i.c2b_transaction_id = c.id)`;
+      },
+      { timeout: 60_000 },
+    );
   }
   if (options.directions.includes("out")) {
     counts.payouts = await db.$executeRaw`

@@ -26,7 +26,7 @@ const SECOND_MS = 1_000;
  * later still counts on its own day; it cannot have arrived before Malipo's day started, which
  * bounds the (merchant_id, created_at) range read.
  */
-const C2B_DAY = Prisma.sql`(CASE WHEN trans_time ~ '^[0-9]{14}$'
+export const C2B_DAY = Prisma.sql`(CASE WHEN trans_time ~ '^[0-9]{14}$'
   THEN substr(trans_time, 1, 4) || '-' || substr(trans_time, 5, 2) || '-' || substr(trans_time, 7, 2)
   ELSE to_char(created_at AT TIME ZONE 'Africa/Nairobi', 'YYYY-MM-DD') END)`;
 const n = (value: bigint | number | null | undefined) => Number(value ?? 0);
@@ -107,7 +107,7 @@ async function balancesOf(
 
 /**
  * One Kenyan day of one merchant, from the source tables, each read as one index range: payment
- * attempts started that day by status (collected = paid), C2B money received, payouts and
+ * attempts started that day by status (collected = paid or reversed since), C2B money received, payouts and
  * reversals completed that day with M-Pesa's charges, opening and closing balance, what M-Pesa's
  * record (Pull Transactions, statements) shows and confirms, and the day's open review items.
  * State: not_checked until pull or statement windows cover the whole day, then open_items while
@@ -177,7 +177,11 @@ export async function computeReconciliationDay(
   const principalOut = line("out", "principal");
   const chargeLines = records.filter((r) => r.entry === "charge");
   const [c2bRow] = c2b;
-  const collected = payments.paid ?? { count: 0, amountKes: 0 };
+  // Money received that day, reversed later or not: a reversal counts on the day it completed.
+  const collected = {
+    count: (payments.paid?.count ?? 0) + (payments.reversed?.count ?? 0),
+    amountKes: (payments.paid?.amountKes ?? 0) + (payments.reversed?.amountKes ?? 0),
+  };
   const c2bReceived = {
     count: n(c2bRow?.count),
     amountKes: n(c2bRow?.amount),

@@ -41,7 +41,10 @@ const countCents = z.object({ count: z.number().int(), amountCents: z.number().i
 
 export const reconciliationFiguresSchema = z.object({
   day: z.string(),
-  /** Payment attempts started that day, by status; collected = paid (as the Overview counts). */
+  /**
+   * Payment attempts started that day, by status; collected = paid and reversed (the money came in
+   * that day; a reversal counts in `reversed` on the day it completed, so it is subtracted once).
+   */
   payments: z.record(z.string(), countAmount),
   collected: countAmount,
   /** Paybill and till money (C2B) received that day, matched to a checkout or not. */

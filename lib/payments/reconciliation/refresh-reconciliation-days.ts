@@ -3,7 +3,7 @@ import { appendAuditLog } from "../../audit/append-audit-log";
 import type { DbClient } from "../../db-types";
 import { inTransaction } from "../../db-types";
 import { AppError } from "../../errors";
-import { computeReconciliationDay } from "./compute-reconciliation-day";
+import { C2B_DAY, computeReconciliationDay } from "./compute-reconciliation-day";
 import {
   addKenyanDays,
   dateColumnDay,
@@ -21,14 +21,16 @@ export const MAX_REFRESH_DAYS = 62;
 /**
  * When something a day depends on changed after the stored figures were computed, beyond what the
  * triggers mark: a review item opened or decided on a later day about this one (the trigger marks
- * the day it was opened or decided), and a pull or statement window that now covers it.
+ * the day it was opened or decided), a pull or statement window that now covers it, and C2B money
+ * of the day Malipo heard of later (a confirmation processed after midnight: the trigger marks the
+ * day it was recorded, the day counts it by M-Pesa's TransTime).
  */
 async function laterChanges(
   db: DbClient,
   options: { merchantId: string; from: string; to: string; since: Date },
 ): Promise<Map<string, number>> {
   const { merchantId, from, to, since } = options;
-  const [items, runs] = await Promise.all([
+  const [items, runs, c2b] = await Promise.all([
     db.$queryRaw<{ day: string; changed: Date }[]>`
       SELECT x.day, max(x.changed) AS changed FROM (
         SELECT ${REVIEW_ITEM_DAY} AS day, greatest(r.created_at, r.resolved_at) AS changed
@@ -41,8 +43,16 @@ async function laterChanges(
       SELECT window_start, window_end, finished_at FROM reconciliation_runs
       WHERE merchant_id = ${merchantId}::uuid AND kind IN ('pull', 'statement') AND finished_at > ${since}
         AND window_start < ${kenyanDayBounds(to).end} AND window_end > ${kenyanDayBounds(from).start}`,
+    db.$queryRaw<{ day: string; changed: Date }[]>`
+      SELECT x.day, max(x.created_at) AS changed FROM (
+        SELECT ${C2B_DAY} AS day, created_at FROM c2b_transactions
+        WHERE merchant_id = ${merchantId}::uuid AND created_at > ${since}
+      ) AS x
+      WHERE x.day BETWEEN ${from} AND ${to}
+      GROUP BY x.day`,
   ]);
   const changed = new Map(items.map((i) => [i.day, i.changed.getTime()]));
+  for (const row of c2b) changed.set(row.day, Math.max(changed.get(row.day) ?? 0, row.changed.getTime()));
   for (const run of runs) {
     for (const day of kenyanDaysBetween(from, to)) {
       const { start, end } = kenyanDayBounds(day);
