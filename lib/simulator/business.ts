@@ -2,7 +2,7 @@
 // Account Balance and Reversal. Each checks the request, answers "accepted" at once and
 // delivers its Result later through sendResult (lib/simulator/initiator.ts).
 import { B2C_RESULTS, REVERSAL_RESULTS, STATUS_RESULTS } from "./codes";
-import { chosenOutcome, org, phone, record, type SimContext } from "./context";
+import { chosenOutcome, org, phone, record, type SimContext, warn } from "./context";
 import * as ids from "./ids";
 import { accepted, credentialOk, requireUrls, resultHead, sendResult } from "./initiator";
 import type { Transaction } from "./state";
@@ -246,7 +246,19 @@ function statusParties(ctx: SimContext, tx: Transaction) {
       debitAccount: "Utility Account",
     };
   }
-  if ((tx.kind === "b2c" || tx.kind === "reversal") && tx.msisdn) {
+  if (tx.kind === "reversal") {
+    const original = ctx.state.transactions.get(tx.reference ?? "");
+    const legs = original ? reversalLegs(ctx, original) : null;
+    if (legs) {
+      const fromPhone = "msisdn" in legs.from;
+      return {
+        debit: legs.debitName,
+        credit: legs.creditName,
+        debitAccount: fromPhone ? "MMF Account" : "Utility Account",
+      };
+    }
+  }
+  if (tx.kind === "b2c" && tx.msisdn) {
     return { debit: business(tx.shortcode), credit: customer(tx.msisdn), debitAccount: "Utility Account" };
   }
   // Money in (STK, C2B): the customer paid the business from their M-Pesa account.
@@ -310,13 +322,59 @@ export function accountBalance(ctx: SimContext, body: Record<string, unknown>) {
   return accepted(originator, conversation);
 }
 
-/** Reverses a recorded transaction once, taking the amount back from the shortcode's utility account. */
+/** An account money moves between: a shortcode's utility account or a phone's M-Pesa balance. */
+type Account = { shortcode: string } | { msisdn: string };
+
+/**
+ * Where a reversal of `tx` takes the money from and gives it back to (where it came from), the
+ * shortcodes a `ReceiverParty` may name (the organisation's side of the original), and the
+ * parties' public names.
+ */
+function reversalLegs(ctx: SimContext, tx: Transaction) {
+  const business = (shortcode: string) => `${shortcode} - Simulated Merchant`;
+  const customer = (msisdn: string) => `${msisdn} - ${phone(ctx, msisdn).name}`;
+  const name = (a: Account) => ("msisdn" in a ? customer(a.msisdn) : business(a.shortcode));
+  let legs: { from: Account; to: Account; parties: string[] } | null = null;
+  if ((tx.kind === "stk" || tx.kind === "c2b") && tx.msisdn) {
+    // Money in: back from the utility account that received it to the payer (an STK till counts).
+    legs = {
+      from: { shortcode: tx.shortcode },
+      to: { msisdn: tx.msisdn },
+      parties: [tx.shortcode, ...(tx.receiver ? [tx.receiver] : [])],
+    };
+  } else if (tx.kind === "b2c" && tx.msisdn) {
+    legs = { from: { msisdn: tx.msisdn }, to: { shortcode: tx.shortcode }, parties: [tx.shortcode] };
+  } else if (tx.kind === "b2b" && tx.receiver) {
+    legs = { from: { shortcode: tx.receiver }, to: { shortcode: tx.shortcode }, parties: [tx.receiver] };
+  }
+  return legs && { ...legs, debitName: name(legs.from), creditName: name(legs.to) };
+}
+
+function balanceCents(ctx: SimContext, a: Account): number {
+  return "msisdn" in a ? phone(ctx, a.msisdn).balanceCents : org(ctx, a.shortcode).utilityCents;
+}
+
+function move(ctx: SimContext, a: Account, cents: number): void {
+  if ("msisdn" in a) phone(ctx, a.msisdn).balanceCents += cents;
+  else org(ctx, a.shortcode).utilityCents += cents;
+}
+
+/**
+ * Reverses a recorded transaction, once: `Amount` of it (a partial reversal still uses up the
+ * one reversal, so a second request gets R000001) goes back where it came from. A receipt that is
+ * unknown, not the `ReceiverParty`'s, or smaller than `Amount` gets R000002 (docs/daraja.md §13).
+ */
 export function reversal(ctx: SimContext, body: Record<string, unknown>) {
   if (body.CommandID !== "TransactionReversal") throw invalid("CommandID");
   const receiptId = String(body.TransactionID ?? "");
   if (!/^[A-Z0-9]{10,12}$/.test(receiptId)) throw invalid("TransactionID");
   const amount = Number(body.Amount);
   if (!Number.isInteger(amount) || amount < 1) throw invalid("Amount");
+  const receiverParty = String(body.ReceiverParty ?? "");
+  if (!/^\d{5,9}$/.test(receiverParty)) throw invalid("ReceiverParty");
+  // "11" in the current docs, "4" (shortcode) in the 2017 ones: both are taken.
+  if (!["11", "4"].includes(String(body.RecieverIdentifierType ?? "")))
+    throw invalid("RecieverIdentifierType");
   const remarks = String(body.Remarks ?? "");
   if (remarks.length < 2 || remarks.length > 100) throw invalid("Remarks");
   const urls = requireUrls(body);
@@ -330,44 +388,55 @@ export function reversal(ctx: SimContext, body: Record<string, unknown>) {
     forced?.delayMs ?? ctx.settings.autoAnswerMs,
     () => {
       const tx = ctx.state.transactions.get(receiptId);
+      const legs = tx ? reversalLegs(ctx, tx) : null;
+      const refuse = (message: string) => {
+        warn(ctx, { api: "reversal", ref: receiptId, message: `${message}: answered R000002` });
+        return "R000002";
+      };
       let code = forced?.code ?? "0";
       if (!credentialOk(ctx, body)) code = "2001";
-      else if (!tx) code = "R000002";
+      else if (!tx || !legs) code = "R000002";
       else if (tx.status === "Reversed") code = "R000001";
-      else if (code === "0" && org(ctx, tx.shortcode).utilityCents < tx.amount * 100) code = "1";
+      else if (!legs.parties.includes(receiverParty))
+        code = refuse(`ReceiverParty ${receiverParty} is not the shortcode of ${receiptId}`);
+      else if (amount > tx.amount)
+        code = refuse(`Amount ${amount} is more than the ${tx.amount} of ${receiptId}`);
+      else if (code === "0" && balanceCents(ctx, legs.from) < amount * 100) code = "1";
       const transactionId = code === "0" ? ids.receipt() : "SKE0000000";
-      if (code === "0" && tx) {
+      if (code === "0" && tx && legs) {
         tx.status = "Reversed";
-        org(ctx, tx.shortcode).utilityCents -= tx.amount * 100;
-        if (tx.msisdn) phone(ctx, tx.msisdn).balanceCents += tx.amount * 100;
+        tx.reversedAmount = amount;
+        move(ctx, legs.from, -amount * 100);
+        move(ctx, legs.to, amount * 100);
         record(ctx, {
           receipt: transactionId,
           kind: "reversal",
-          amount: tx.amount,
+          amount,
           shortcode: tx.shortcode,
           msisdn: tx.msisdn,
+          receiver: tx.receiver,
           reference: receiptId,
         });
       }
+      // The organisation's side: the account the money left, or for a B2C the one it came back to.
+      const side = legs && ("shortcode" in legs.from ? legs.from : legs.to);
+      const utility = side && "shortcode" in side ? org(ctx, side.shortcode) : null;
       return {
         ...resultHead(REVERSAL_RESULTS, code, originator, conversation, transactionId),
-        ...(code === "0" && tx
+        ...(code === "0" && legs && utility
           ? {
               ResultParameters: {
                 ResultParameter: [
                   {
                     Key: "DebitAccountBalance",
-                    Value: `Utility Account|KES|${kes(org(ctx, tx.shortcode).utilityCents)}|${kes(org(ctx, tx.shortcode).utilityCents)}|0.00|0.00`,
+                    Value: `Utility Account|KES|${kes(utility.utilityCents)}|${kes(utility.utilityCents)}|0.00|0.00`,
                   },
-                  { Key: "Amount", Value: tx.amount },
+                  { Key: "Amount", Value: amount },
                   { Key: "TransCompletedTime", Value: Number(ids.darajaTime(new Date())) },
                   { Key: "OriginalTransactionID", Value: receiptId },
                   { Key: "Charge", Value: 0 },
-                  {
-                    Key: "CreditPartyPublicName",
-                    Value: tx.msisdn ? `${tx.msisdn} - ${phone(ctx, tx.msisdn).name}` : tx.shortcode,
-                  },
-                  { Key: "DebitPartyPublicName", Value: `${tx.shortcode} - Simulated Merchant` },
+                  { Key: "CreditPartyPublicName", Value: legs.creditName },
+                  { Key: "DebitPartyPublicName", Value: legs.debitName },
                 ],
               },
             }

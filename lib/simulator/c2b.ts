@@ -29,7 +29,10 @@ export function registerUrls(ctx: SimContext, body: Record<string, unknown>, ver
   };
 }
 
-/** A customer pays a paybill (with an account) or a till: validation, then confirmation. */
+/**
+ * A customer pays a paybill (with an account) or a till: validation, then confirmation, which
+ * echoes the `ThirdPartyTransID` the validation answer gave.
+ */
 export async function payC2b(
   ctx: SimContext,
   input: {
@@ -48,7 +51,7 @@ export async function payC2b(
     o.c2b?.version === "v1"
       ? createHash("sha256").update(input.msisdn).digest("hex")
       : `${input.msisdn.slice(0, 4)} ***** ${input.msisdn.slice(-3)}`;
-  const payload = (balance: string) => ({
+  const payload = (balance: string, thirdPartyTransId = "") => ({
     TransactionType: input.till ? "Buy Goods" : "Pay Bill",
     TransID: transId,
     TransTime: ids.darajaTime(new Date()),
@@ -57,19 +60,28 @@ export async function payC2b(
     BillRefNumber: input.till ? "" : (input.account ?? ""),
     InvoiceNumber: "",
     OrgAccountBalance: balance,
-    ThirdPartyTransID: "",
+    ThirdPartyTransID: thirdPartyTransId,
     MSISDN: wireMsisdn,
     FirstName: payer.name.split(" ")[0] ?? "",
     MiddleName: "",
     LastName: "",
   });
+  let thirdPartyTransId = "";
   if (o.c2b) {
-    const validation = await post(ctx, "c2b_validation", o.c2b.validationUrl, payload(""));
+    const validation = await post(
+      ctx,
+      "c2b_validation",
+      o.c2b.validationUrl,
+      payload(""),
+      ctx.settings.c2bValidationWindowMs,
+    );
     let accepted = o.c2b.responseType === "Completed";
     const answer = validation.response;
     if (validation.status === 200 && answer) {
       try {
-        accepted = String((JSON.parse(answer) as { ResultCode?: unknown }).ResultCode) === "0";
+        const reply = JSON.parse(answer) as { ResultCode?: unknown; ThirdPartyTransID?: unknown };
+        accepted = String(reply.ResultCode) === "0";
+        if (typeof reply.ThirdPartyTransID === "string") thirdPartyTransId = reply.ThirdPartyTransID;
       } catch {
         // unreadable answer: the registered ResponseType decides
       }
@@ -89,7 +101,7 @@ export async function payC2b(
   if (o.c2b) {
     const confirmationUrl = o.c2b.confirmationUrl;
     await deliver(ctx, "c2b_confirmation", confirmationUrl, (amount) => ({
-      ...payload(kes(o.utilityCents)),
+      ...payload(kes(o.utilityCents), thirdPartyTransId),
       ...(amount !== undefined ? { TransAmount: amount.toFixed(2) } : {}),
     }));
   }

@@ -2,7 +2,7 @@
 // module variables, so several simulators can run in one process (tests start one per file).
 import type { KeyObject } from "node:crypto";
 import { magicPhoneOutcome } from "./codes";
-import type { Api, Org, Phone, SimState, SimulatorSettings, Transaction } from "./state";
+import type { Api, Org, Phone, SimState, SimulatorSettings, Transaction, Warning } from "./state";
 
 export interface SimContext {
   /** Mutable: /sim/config changes the timings in place. */
@@ -30,6 +30,13 @@ export function later(ctx: SimContext, ms: number, fn: () => void): void {
     fn();
   }, ms);
   ctx.timers.add(t);
+}
+
+/** Logs a warning and keeps the last 200 for /sim/state, so developers see what to fix. */
+export function warn(ctx: SimContext, warning: Omit<Warning, "at">): void {
+  ctx.state.warnings.push({ at: new Date(), ...warning });
+  if (ctx.state.warnings.length > 200) ctx.state.warnings.shift();
+  ctx.log(`warning (${warning.api}): ${warning.message}`);
 }
 
 export function record(

@@ -1,12 +1,16 @@
 // The control API under /sim/: what tests and the virtual phone use to look inside the simulator,
 // answer prompts, pay as a customer, set balances, and order outcomes and faults.
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { z } from "zod";
 import { parseAccountBalances } from "../payments/daraja/inbound";
 import { payC2b } from "./c2b";
 import { org, phone, type SimContext } from "./context";
 import { createState, faultsSchema, outcomeRuleSchema } from "./state";
 import { settlePrompt } from "./stk";
 import { json, kes, MSISDN } from "./wire";
+
+/** Buy Goods tills by STK shortcode, as `POST /sim/config {"stkTills": {...}}` registers them. */
+const stkTillsSchema = z.record(z.string().regex(/^\d{5,7}$/), z.string().regex(/^\d{5,7}$/)).optional();
 
 export async function handleControl(
   ctx: SimContext,
@@ -26,6 +30,7 @@ export async function handleControl(
       orgs: [...state.orgs.values()],
       phones: [...state.phones.values()].map(({ pin: _pin, ...p }) => p),
       deliveries: state.deliveries,
+      warnings: state.warnings,
       rules: state.rules,
       faults: state.faults,
       stats: state.stats,
@@ -62,14 +67,25 @@ export async function handleControl(
     return json(res, 200, { ok: true });
   }
   if (path === "/sim/config" && method === "POST") {
-    for (const key of ["tokenTtlSeconds", "promptTimeoutMs", "autoAnswerMs"] as const) {
+    for (const key of [
+      "tokenTtlSeconds",
+      "promptTimeoutMs",
+      "autoAnswerMs",
+      "c2bValidationWindowMs",
+    ] as const) {
       const value = body[key];
       if (typeof value === "number" && value >= 0) settings[key] = value;
     }
+    const tills = stkTillsSchema.safeParse(body.stkTills);
+    if (!tills.success)
+      return json(res, 400, { error: 'stkTills: {"<shortcode>": "<till>"}, 5-7 digits each' });
+    Object.assign(settings.stkTills, tills.data);
     return json(res, 200, {
       tokenTtlSeconds: settings.tokenTtlSeconds,
       promptTimeoutMs: settings.promptTimeoutMs,
       autoAnswerMs: settings.autoAnswerMs,
+      c2bValidationWindowMs: settings.c2bValidationWindowMs,
+      stkTills: settings.stkTills,
     });
   }
   if (path === "/sim/tokens/expire" && method === "POST") {
@@ -83,7 +99,7 @@ export async function handleControl(
   if (path === "/sim/prompts" && method === "GET") {
     const filter = url.searchParams.get("phone");
     const list = [...state.prompts.values()].filter(
-      (p) => p.state === "waiting" && (!filter || p.msisdn === filter),
+      (p) => p.state === "waiting" && !p.failWith && (!filter || p.msisdn === filter),
     );
     return json(res, 200, list);
   }

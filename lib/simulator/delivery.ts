@@ -20,7 +20,13 @@ function activeFaults(ctx: SimContext): Faults {
 }
 
 /** POSTs one body, no faults, and keeps the last 500 deliveries for /sim/state. */
-export async function post(ctx: SimContext, kind: string, url: string, body: unknown): Promise<SentDelivery> {
+export async function post(
+  ctx: SimContext,
+  kind: string,
+  url: string,
+  body: unknown,
+  timeoutMs = 10_000,
+): Promise<SentDelivery> {
   const { state } = ctx;
   const record: SentDelivery = {
     id: ++ctx.delivery.lastId,
@@ -38,7 +44,7 @@ export async function post(ctx: SimContext, kind: string, url: string, body: unk
       method: "POST",
       headers: { "Content-Type": "application/json", "User-Agent": "malipo-daraja-simulator" },
       body: JSON.stringify(body),
-      signal: AbortSignal.timeout(10_000),
+      signal: AbortSignal.timeout(timeoutMs),
     });
     record.status = res.status;
     record.body = body;

@@ -7,6 +7,7 @@ import { registerUrls, simulateC2b } from "./c2b";
 import type { SimContext } from "./context";
 import { handleControl } from "./control";
 import { renderPhonePage } from "./phone-page";
+import { pullQuery, pullRegister } from "./pull";
 import { stkPush, stkQuery } from "./stk";
 import { json, WireError } from "./wire";
 
@@ -30,6 +31,8 @@ const apis: Record<string, DarajaApi> = {
   "/mpesa/transactionstatus/v1/query": transactionStatus,
   "/mpesa/accountbalance/v1/query": accountBalance,
   "/mpesa/reversal/v1/request": reversal,
+  "/pulltransactions/v1/register": pullRegister,
+  "/pulltransactions/v1/query": pullQuery,
 };
 
 function oauth(ctx: SimContext, req: IncomingMessage, url: URL) {

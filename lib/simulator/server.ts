@@ -38,11 +38,13 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     stkShortcodes: options.stkShortcodes ?? {
       "174379": "bfb279f9aa9bdbcf158e97dd71a467cd2e0c893059b10f78e6b72ada1ed2c919",
     },
+    stkTills: options.stkTills ?? {},
     initiatorName: options.initiatorName ?? "testapi",
     initiatorPassword: options.initiatorPassword ?? "Safaricom999!*!",
     tokenTtlSeconds: options.tokenTtlSeconds ?? 3599,
     promptTimeoutMs: options.promptTimeoutMs ?? 60_000,
     autoAnswerMs: options.autoAnswerMs ?? 1_000,
+    c2bValidationWindowMs: options.c2bValidationWindowMs ?? 8_000,
     defaultPhoneBalanceCents: options.defaultPhoneBalanceCents ?? 50_000_00,
     defaultOrgUtilityCents: options.defaultOrgUtilityCents ?? 1_000_000_00,
     maxAmountKes: options.maxAmountKes ?? 250_000,

@@ -40,6 +40,10 @@ export interface Prompt {
   resultCode?: string;
   resultDesc?: string;
   receipt?: string;
+  /** Set when Daraja accepts the push but will fail it (wrong PartyB): the callback's code. */
+  failWith?: string;
+  /** What a developer should know about this request (e.g. a UTC timestamp). */
+  warnings?: string[];
 }
 
 export interface Transaction {
@@ -48,12 +52,14 @@ export interface Transaction {
   amount: number;
   shortcode: string;
   msisdn?: string;
-  /** B2B: the shortcode that received the money (`shortcode` paid it). */
+  /** B2B: the shortcode that received the money (`shortcode` paid it). STK Buy Goods: the till. */
   receiver?: string;
   originatorConversationId?: string;
   conversationId?: string;
   reference?: string;
   status: "Completed" | "Reversed";
+  /** Whole KES sent back by the one reversal a transaction allows (it may be partial). */
+  reversedAmount?: number;
   /** When the request came in; Transaction Status reports it as InitiatedTime. */
   initiatedAt: Date;
   completedAt: Date;
@@ -97,6 +103,15 @@ export const faultsSchema = z.object({
 });
 export type Faults = z.infer<typeof faultsSchema>;
 
+/** Something a developer should fix although Daraja accepted it (listed in /sim/state). */
+export interface Warning {
+  at: Date;
+  api: string;
+  /** The request it concerns: a CheckoutRequestID, a receipt or an OriginatorConversationID. */
+  ref?: string;
+  message: string;
+}
+
 export interface Delivery {
   id: number;
   kind: string;
@@ -112,11 +127,18 @@ export interface SimulatorSettings {
   consumerSecret?: string;
   /** STK shortcodes and their passkeys. */
   stkShortcodes: Record<string, string>;
+  /** Buy Goods: the till registered under each STK shortcode (store or head-office number). */
+  stkTills: Record<string, string>;
   initiatorName: string;
   initiatorPassword: string;
   tokenTtlSeconds: number;
   /** An unanswered prompt times out (1037) after this long. */
   promptTimeoutMs: number;
+  /**
+   * How long C2B waits for the validation answer before the registered ResponseType applies
+   * (about 8 s at M-Pesa, docs/daraja.md §7.3).
+   */
+  c2bValidationWindowMs: number;
   /** Default delay before an automatic outcome (magic phone or rule) is delivered. */
   autoAnswerMs: number;
   defaultPhoneBalanceCents: number;
@@ -139,6 +161,7 @@ export function createState() {
     faults: {} as Faults,
     faultUses: 0,
     deliveries: [] as Delivery[],
+    warnings: [] as Warning[],
     stats: { oauthCalls: 0, apiCalls: 0 },
   };
 }

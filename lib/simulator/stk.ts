@@ -1,7 +1,7 @@
 // STK Push and its query: a prompt waits on the virtual phone until someone answers it (the
 // phone page, a control-API rule, a magic number) or it times out with 1037.
 import { resultText, STK_RESULTS } from "./codes";
-import { chosenOutcome, later, org, phone, record, type SimContext } from "./context";
+import { chosenOutcome, later, org, phone, record, type SimContext, warn } from "./context";
 import { deliver } from "./delivery";
 import * as ids from "./ids";
 import type { Prompt } from "./state";
@@ -36,7 +36,7 @@ function stkCallback(p: Prompt, faultAmount?: number) {
 /** Ends a prompt with `code`, moving money on success; resolves once its callback is delivered. */
 export function settlePrompt(ctx: SimContext, p: Prompt, code: string): Promise<void> {
   if (p.state !== "waiting") return Promise.resolve();
-  let result = code;
+  let result = p.failWith ?? code;
   if (result === "0") {
     const payer = phone(ctx, p.msisdn);
     if (payer.balanceCents < p.amount * 100) result = "1";
@@ -49,6 +49,7 @@ export function settlePrompt(ctx: SimContext, p: Prompt, code: string): Promise<
         kind: "stk",
         amount: p.amount,
         shortcode: p.shortcode,
+        ...(p.partyB !== p.shortcode ? { receiver: p.partyB } : {}),
         msisdn: p.msisdn,
         reference: p.accountReference,
       });
@@ -59,6 +60,44 @@ export function settlePrompt(ctx: SimContext, p: Prompt, code: string): Promise<
   p.resultDesc = resultText(STK_RESULTS, result);
   ctx.log(`prompt ${p.checkoutRequestId} for ${p.msisdn.slice(0, 5)}… ended with ${result}`);
   return deliver(ctx, "stk", p.callbackUrl, (amount) => stkCallback(p, amount));
+}
+
+const MINUTE = 60_000;
+
+/**
+ * Whether a Timestamp was made from UTC instead of Nairobi time (a common client bug): about three
+ * hours behind Nairobi's clock while matching UTC's within a few minutes. Daraja does not check
+ * the time (docs/daraja.md §3), so the simulator accepts it and warns.
+ */
+export function looksLikeUtc(timestamp: string, now = new Date()): boolean {
+  const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})$/.exec(timestamp);
+  if (!m) return false;
+  const [, y, mo, d, h, mi, se] = m.map(Number);
+  const wall = Date.UTC(y ?? 0, (mo ?? 1) - 1, d, h, mi, se);
+  const nairobi = now.getTime() + 3 * 60 * MINUTE;
+  return Math.abs(wall - now.getTime()) <= 5 * MINUTE && Math.abs(wall - nairobi) >= 2.5 * 60 * MINUTE;
+}
+
+function checkTimestamp(ctx: SimContext, api: string, timestamp: string, ref?: string): string[] {
+  if (!looksLikeUtc(timestamp)) return [];
+  const message = `Timestamp ${timestamp} is UTC, not Nairobi time (UTC+3): Daraja takes it, but build it in Africa/Nairobi`;
+  warn(ctx, { api, ref, message });
+  return [message];
+}
+
+/**
+ * Daraja accepts a push whose PartyB does not belong to the shortcode and fails it later with 2028
+ * (docs/daraja.md §3, §5): paybill PartyB must be the shortcode, a till the one registered under it.
+ */
+function partyBFailure(ctx: SimContext, type: string, shortcode: string, partyB: string): string | null {
+  if (type === "CustomerPayBillOnline") {
+    return partyB === shortcode ? null : `PartyB ${partyB} is not the paybill ${shortcode}`;
+  }
+  const till = ctx.settings.stkTills[shortcode];
+  if (till === partyB) return null;
+  return till
+    ? `PartyB ${partyB} is not the till registered under ${shortcode}`
+    : `no till is registered under ${shortcode} (POST /sim/config {"stkTills": {"${shortcode}": "${partyB}"}})`;
 }
 
 /**
@@ -88,14 +127,13 @@ export function stkPush(
   if (!/^https?:\/\/.+/.test(callbackUrl)) throw invalid("CallBackURL");
   const reference = String(body.AccountReference ?? "");
   if (reference.length < 1 || reference.length > 12) throw invalid("AccountReference");
-  if (String(body.TransactionDesc ?? "").length > 13) throw invalid("TransactionDesc");
+  // Documented as 13 characters at most, but Daraja takes longer ones (docs/daraja.md §3): keep 13.
+  const description = String(body.TransactionDesc ?? "");
+  if (description.length > 13) ctx.log(`TransactionDesc cut to 13 characters (${description.length} sent)`);
   const passkey = settings.stkShortcodes[shortcode];
   if (!passkey) throw new WireError(500, "500.001.1001", "Merchant does not exist");
   const expected = Buffer.from(`${shortcode}${passkey}${timestamp}`).toString("base64");
   if (body.Password !== expected) throw new WireError(500, "500.001.1001", "Wrong credentials");
-  if (type === "CustomerPayBillOnline" && partyB !== shortcode) {
-    throw new WireError(500, "500.001.1001", "Wrong credentials"); // paybill PartyB must be the shortcode
-  }
   if ([...state.prompts.values()].some((p) => p.msisdn === msisdn && p.state === "waiting")) {
     throw new WireError(
       500,
@@ -112,14 +150,25 @@ export function stkPush(
     shortcode,
     partyB,
     accountReference: reference,
-    description: String(body.TransactionDesc ?? ""),
+    description: description.slice(0, 13),
     callbackUrl,
     createdAt: now,
     state: "waiting",
   };
+  const warnings = checkTimestamp(ctx, "stk", timestamp, prompt.checkoutRequestId);
+  const wrongParty = partyBFailure(ctx, type, shortcode, partyB);
+  if (wrongParty) {
+    const message = `${wrongParty}: the push is accepted and fails with 2028`;
+    prompt.failWith = "2028";
+    warnings.push(message);
+    warn(ctx, { api: "stk", ref: prompt.checkoutRequestId, message });
+  }
+  if (warnings.length > 0) prompt.warnings = warnings;
   state.prompts.set(prompt.checkoutRequestId, prompt);
   phone(ctx, msisdn);
-  const outcome = chosenOutcome(ctx, "stk", msisdn, amount);
+  const outcome = wrongParty
+    ? { code: "2028", delayMs: settings.autoAnswerMs }
+    : chosenOutcome(ctx, "stk", msisdn, amount);
   const beforeResponse = state.faults.beforeResponse === true;
   let before: Promise<void> | undefined;
   if (outcome && beforeResponse) before = settlePrompt(ctx, prompt, outcome.code);
@@ -146,6 +195,7 @@ export function stkQuery(ctx: SimContext, body: Record<string, unknown>) {
   if (body.Password !== Buffer.from(`${shortcode}${passkey}${timestamp}`).toString("base64")) {
     throw new WireError(500, "500.001.1001", "Wrong credentials");
   }
+  checkTimestamp(ctx, "stk_query", timestamp, String(body.CheckoutRequestID ?? ""));
   const id = String(body.CheckoutRequestID ?? "");
   const p = ctx.state.prompts.get(id);
   if (!p) throw invalid("CheckoutRequestID");

@@ -4,22 +4,11 @@
 // batch page and the rows turn paid by themselves; then a B2B paybill payment requested by A is
 // approved by B from the queue and paid. Screenshots go to test-results/screenshots/payouts-*.png.
 import { readFileSync, writeFileSync } from "node:fs";
-import { type Browser, expect, type Page, test } from "@playwright/test";
-import { E2E_PASSWORD, E2E_SIM_PORT } from "../../playwright.config";
+import { expect, type Page, test } from "@playwright/test";
+import { giveSimulatorInitiator, signIn } from "./support/staff";
 
 const shot = (page: Page, name: string) =>
   page.screenshot({ path: `test-results/screenshots/payouts-${name}.png`, fullPage: true });
-
-async function signIn(browser: Browser, baseURL: string | undefined, email: string): Promise<Page> {
-  const context = await browser.newContext({ baseURL });
-  const page = await context.newPage();
-  await page.goto("/login");
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(E2E_PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByTestId("merchant-name").or(page.getByRole("combobox").first())).toBeVisible();
-  return page;
-}
 
 test("four eyes: a CSV batch with a bad row, self-approval refused, paid live; a paybill payment", async ({
   browser,
@@ -29,14 +18,7 @@ test("four eyes: a CSV batch with a bad row, self-approval refused, paid live; a
   const a = await signIn(browser, baseURL, "owner@duka.example");
 
   // The demo merchant has no initiator: payouts need one (the simulator's, with its certificate).
-  const certificate = await (await fetch(`http://localhost:${E2E_SIM_PORT}/sim/certificate`)).text();
-  await a.goto("/settings?env=simulator");
-  const mpesa = a.getByTestId("mpesa-form");
-  await mpesa.getByLabel("Initiator name").fill("testapi");
-  await mpesa.locator("input[name=initiatorPassword]").fill("Safaricom999!*!");
-  await mpesa.getByLabel("Safaricom certificate (PEM)").fill(certificate);
-  await mpesa.getByRole("button", { name: /Save simulator credentials/ }).click();
-  await expect(mpesa.getByText(/^Saved\./)).toBeVisible();
+  await giveSimulatorInitiator(a);
 
   // Staff A: template download, then an upload with a bad amount on line 3.
   await a.goto("/payouts");

@@ -261,3 +261,21 @@ export function createAccountBalance(
     },
   });
 }
+
+/** M-Pesa settings naming `shortcode` (organisation and STK), with placeholder secrets nothing opens. */
+export function createMpesaCredential(
+  db: DbClient,
+  options: { merchantId: string; shortcode: string; environment?: MpesaEnvironment },
+) {
+  return db.mpesaCredential.create({
+    data: {
+      merchantId: options.merchantId,
+      environment: options.environment ?? "simulator",
+      consumerKeySealed: "not-sealed",
+      consumerSecretSealed: "not-sealed",
+      stkShortcode: options.shortcode,
+      passkeySealed: "not-sealed",
+      shortcode: options.shortcode,
+    },
+  });
+}

@@ -3,6 +3,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createDarajaClient, type DarajaClientDeps } from "@/lib/payments/daraja/client";
 import { SANDBOX_STK_PASSKEY, SANDBOX_STK_SHORTCODE } from "@/lib/payments/daraja/environments";
+import { type DarajaResult, parseResult } from "@/lib/payments/daraja/inbound";
 import { type SimulatorOptions, startSimulator } from "@/lib/simulator/server";
 
 export interface Received {
@@ -43,6 +44,13 @@ export async function startReceiver(
           throw new Error(`expected ${count} callbacks on ${path ?? "any path"}, got ${matching.length}`);
         await new Promise((r) => setTimeout(r, 20));
       }
+    },
+    /** The first Result (B2C, B2B, status, balance, reversal) POSTed to `path`, parsed. */
+    async resultOn(path: string): Promise<DarajaResult> {
+      const [d] = await this.waitFor(1, path);
+      const parsed = parseResult(d?.body);
+      if (!parsed.ok) throw new Error(parsed.error);
+      return parsed.value;
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };

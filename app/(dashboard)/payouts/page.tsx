@@ -9,6 +9,7 @@ import { can } from "@/lib/permissions";
 import { requireTenant } from "@/lib/session";
 import { BalanceCard } from "../page-client";
 import { CsvUploadForm, NewPayoutForm } from "./_components/request-forms";
+import { loadReversalsQueue, ReversalsQueue } from "./_components/reversals-queue";
 import { PayoutQueue } from "./page-client";
 
 export const metadata: Metadata = { title: "Payouts" };
@@ -29,10 +30,11 @@ export default async function PayoutsPage({
   // Approvers land on what waits for them; everyone else on what waits for others.
   const tab: PayoutTab =
     PAYOUT_TABS.find((t) => t === asked) ?? (viewer.mayApprove ? "waiting_for_me" : "waiting_for_others");
-  const [page, counts, balance] = await Promise.all([
+  const [page, counts, balance, reversals] = await Promise.all([
     findPayoutQueue(tenant.db, { merchantId, viewer, tab }),
     countPayoutTabs(tenant.db, { merchantId, viewer }),
     getLatestBalance(tenant.db, { merchantId }),
+    loadReversalsQueue(tenant.db, merchantId),
   ]);
   const mayRequest = can(tenant.role, "payouts:request");
   return (
@@ -41,12 +43,20 @@ export default async function PayoutsPage({
         title="Payouts"
         description="Money leaving to phones (B2C) and to paybills and tills (B2B). One person requests, someone else approves. The list updates by itself."
         actions={
-          <a
-            href={`/api/dashboard/payouts/export?tab=${tab}`}
-            className="rounded-md border border-slate-300 bg-white px-3 py-2 text-sm font-medium hover:bg-slate-50"
-          >
-            Export CSV
-          </a>
+          <div className="flex flex-wrap gap-2">
+            <a
+              href="#reversals"
+              className="rounded-md border border-slate-300 bg-white px-3 py-2 text-sm font-medium hover:bg-slate-50"
+            >
+              Reversals ({reversals.pending} waiting)
+            </a>
+            <a
+              href={`/api/dashboard/payouts/export?tab=${tab}`}
+              className="rounded-md border border-slate-300 bg-white px-3 py-2 text-sm font-medium hover:bg-slate-50"
+            >
+              Export CSV
+            </a>
+          </div>
         }
       />
       {balance ? (
@@ -61,6 +71,7 @@ export default async function PayoutsPage({
         mayApprove={viewer.mayApprove}
         isOwner={tenant.role === "owner"}
       />
+      <ReversalsQueue queue={reversals} userId={tenant.user.id} mayApprove={viewer.mayApprove} />
       {mayRequest ? (
         <div className="mt-6 grid gap-4 lg:grid-cols-2">
           <NewPayoutForm />

@@ -524,6 +524,8 @@ describe("Daraja client ↔ simulator contract", () => {
       await world.client.reversal({
         transactionId: receipt,
         amount: 70,
+        // The STK shortcode received the money, not the organisation shortcode (600000).
+        receiverParty: "174379",
         remarks: "Wrong order",
         resultUrl: cb("/rev/1"),
         timeoutUrl: cb("/rev/t"),
@@ -534,6 +536,7 @@ describe("Daraja client ↔ simulator contract", () => {
       await world.client.reversal({
         transactionId: receipt,
         amount: 70,
+        receiverParty: "174379",
         remarks: "Again",
         resultUrl: cb("/rev/2"),
         timeoutUrl: cb("/rev/t"),

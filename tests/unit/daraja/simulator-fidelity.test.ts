@@ -5,7 +5,6 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createDarajaClient } from "@/lib/payments/daraja/client";
-import { type DarajaResult, parseResult } from "@/lib/payments/daraja/inbound";
 import { readPayoutResult, readStatusResult } from "@/lib/payments/daraja/payout-result";
 import { startDarajaWorld } from "../../support/daraja";
 
@@ -35,12 +34,7 @@ describe("simulator fidelity for payouts", () => {
   /** A client that lets amounts past Malipo's own ceiling through, to see what Daraja does. */
   let loose: ReturnType<typeof createDarajaClient>;
   const cb = (path: string) => world.receiver.url(path);
-  const resultOn = async (path: string): Promise<DarajaResult> => {
-    const [d] = await world.receiver.waitFor(1, path);
-    const parsed = parseResult(d?.body);
-    if (!parsed.ok) throw new Error(parsed.error);
-    return parsed.value;
-  };
+  const resultOn = (path: string) => world.receiver.resultOn(path);
   const utility = (shortcode: string) => world.sim.state.orgs.get(shortcode)?.utilityCents ?? 1_000_000_00;
   const b2c = (path: string, phone: string, amount: number, extra: { originator?: string } = {}) =>
     loose.b2cPayment({
