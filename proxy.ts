@@ -22,9 +22,11 @@ export function proxy(request: NextRequest) {
 }
 
 // Daraja callbacks skip the proxy: they are answered on a hot path and log their own request id.
+// Statement uploads skip it too: Next copies the body of every request its proxy sees into memory
+// and cuts it at 10 MB (proxyClientMaxBodySize), and the upload route streams up to 50 MB.
 // Files from public/ need neither a request id nor a policy.
 export const config = {
   matcher: [
-    "/((?!_next/static|_next/image|api/mpesa/|api/hooks/|favicon\\.ico|icon\\.svg|icon-192\\.png|icon-512\\.png|apple-touch-icon\\.png|robots\\.txt).*)",
+    "/((?!_next/static|_next/image|api/mpesa/|api/hooks/|api/dashboard/statements|favicon\\.ico|icon\\.svg|icon-192\\.png|icon-512\\.png|apple-touch-icon\\.png|robots\\.txt).*)",
   ],
 };

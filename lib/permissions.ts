@@ -12,6 +12,10 @@ export const PERMISSIONS = [
   "payouts:request",
   "payouts:approve",
   "review:resolve",
+  /** Sign off a reconciliation day (one person is enough; it is audited and flagged if the day changes). */
+  "reconciliation:sign_off",
+  /** Import M-Pesa statements and see what they found. */
+  "reconciliation:manage",
   "callbacks:view",
   "callbacks:replay",
   /** Refused callbacks (wrong secret, address not allowed, …): who is knocking at the callback URLs. */
@@ -41,6 +45,8 @@ export const ROLE_PERMISSIONS: Record<Role, ReadonlySet<Permission>> = {
     "phones:view_full",
     "payouts:approve",
     "review:resolve",
+    "reconciliation:sign_off",
+    "reconciliation:manage",
     "audit:view",
   ]),
   developer: new Set<Permission>([
@@ -73,7 +79,8 @@ export const ROLE_DESCRIPTIONS: Record<Role, string> = {
     "Everything, including production M-Pesa credentials, switching to production and making or removing other owners; sees refused callbacks.",
   admin:
     "Everything except touching owners or production: team, test M-Pesa settings, API keys, payouts, reviews, refused callbacks.",
-  approver: "Sees full phone numbers, approves payouts others requested, resolves mismatches.",
+  approver:
+    "Sees full phone numbers, approves payouts others requested, resolves mismatches, imports M-Pesa statements, signs off reconciliation days.",
   developer: "API keys, callbacks (view and replay), checkout links and test payments.",
   viewer: "Read-only: payments, payouts and settings, with phone numbers masked.",
 };

@@ -30,7 +30,8 @@ import { createSubmitPacer } from "../lib/payments/payouts/submit-pacer";
 import { submitPayout } from "../lib/payments/payouts/submit-payout";
 import { startSimulator } from "../lib/simulator/server";
 import { applyMigrations } from "./lib/apply-migrations";
-import { createDatabase, type EmbeddedPostgres, startEmbeddedPostgres } from "./lib/embedded-postgres";
+import { dropDatabase, line, measure, pickServer, runBench } from "./lib/bench";
+import { createDatabase } from "./lib/embedded-postgres";
 
 const { values } = parseArgs({
   options: {
@@ -43,33 +44,7 @@ const { values } = parseArgs({
 const ROWS = Number(values.rows);
 const PER_SECOND = Number(values["per-second"]);
 const PAYOUTS = Number(values.payouts);
-const LOCAL_SERVER = "postgres://postgres@127.0.0.1:5432/postgres";
 const GIVE_UP_MS = 5 * 60_000;
-
-/** Peak RSS and heap while `fn` runs, sampled every 5 ms (plus before and after). */
-async function measure<T>(fn: () => Promise<T>) {
-  (globalThis as { gc?: () => void }).gc?.();
-  const before = process.memoryUsage();
-  let rss = before.rss;
-  let heap = before.heapUsed;
-  const sample = () => {
-    const m = process.memoryUsage();
-    rss = Math.max(rss, m.rss);
-    heap = Math.max(heap, m.heapUsed);
-  };
-  const timer = setInterval(sample, 5);
-  const started = performance.now();
-  const result = await fn();
-  const ms = performance.now() - started;
-  clearInterval(timer);
-  sample();
-  return { result, ms, rssPeak: rss, heapPeak: heap, heapGrowth: heap - before.heapUsed };
-}
-type Measured = Awaited<ReturnType<typeof measure>>;
-
-const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
-const line = (label: string, m: Measured) =>
-  `  ${label.padEnd(44)} ${`${m.ms.toFixed(0)} ms`.padStart(8)}   peak RSS ${mb(m.rssPeak).padStart(6)}   peak heap ${mb(m.heapPeak).padStart(6)} (+${mb(m.heapGrowth)})`;
 
 /** The upload: header, then B2C rows to 2547… phones and every 10th row a B2B paybill. */
 function payoutsCsv(rows: number): string {
@@ -85,23 +60,10 @@ function payoutsCsv(rows: number): string {
   return `${lines.join("\n")}\n`;
 }
 
-/** A server to create the throwaway database on: the one named, the local one, or an embedded one. */
-async function pickServer(): Promise<{ serverUrl: string; embedded?: EmbeddedPostgres; source: string }> {
-  const named = values["database-url"] ?? process.env.DATABASE_URL;
-  if (named) return { serverUrl: named, source: "the given server" };
-  const probe = new pg.Client({ connectionString: LOCAL_SERVER, connectionTimeoutMillis: 2000 });
-  try {
-    await probe.connect();
-    await probe.end();
-    return { serverUrl: LOCAL_SERVER, source: "PostgreSQL on 127.0.0.1:5432" };
-  } catch {
-    const embedded = await startEmbeddedPostgres({ persistent: false });
-    return { serverUrl: embedded.url, embedded, source: "a throwaway embedded PostgreSQL" };
-  }
-}
-
 async function main() {
-  const { serverUrl, embedded, source } = await pickServer();
+  const { serverUrl, embedded, source } = await pickServer(
+    values["database-url"] ?? process.env.DATABASE_URL,
+  );
   const dbName = `malipo_bench_payouts_${randomBytes(4).toString("hex")}`;
   const databaseUrl = await createDatabase(serverUrl, dbName);
   const sql = new pg.Pool({ connectionString: databaseUrl, max: 2 });
@@ -353,26 +315,9 @@ async function main() {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
     await db.$disconnect();
     await sql.end();
-    const admin = new pg.Client({ connectionString: serverUrl });
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
-    await admin.end();
-    console.log(`\ndropped ${dbName}`);
+    await dropDatabase(serverUrl, dbName);
     await embedded?.stop();
   }
 }
 
-setTimeout(() => {
-  console.error(`bench:payouts: gave up after ${GIVE_UP_MS / 60_000} minutes`);
-  process.exit(1);
-}, GIVE_UP_MS).unref();
-
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(
-      `bench:payouts: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
-    );
-    process.exit(1);
-  },
-);
+runBench("bench:payouts", GIVE_UP_MS, main);
