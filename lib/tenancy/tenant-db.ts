@@ -31,6 +31,10 @@ export const TENANT_MODELS = new Set<string>([
   "MpesaRecord",
   "StatementImport",
   "ReconciliationDay",
+  "Event",
+  "WebhookEndpoint",
+  "WebhookDelivery",
+  "WebhookAttempt",
 ]);
 
 const FILTERED = new Set([
