@@ -1,5 +1,6 @@
-import { expect, type Page, test } from "@playwright/test";
-import { E2E_API_KEY, E2E_PASSWORD } from "../../playwright.config";
+import { expect, test } from "@playwright/test";
+import { E2E_API_KEY } from "../../playwright.config";
+import { signIn } from "./support/staff";
 
 const kenyanDay = (daysAgo: number) =>
   new Date(Date.now() + 3 * 3_600_000 - daysAgo * 86_400_000).toISOString().slice(0, 10);
@@ -34,16 +35,9 @@ function statementOf(day: string, paid: { receipt: string; amount: number; settl
   ].join("\n");
 }
 
-async function signIn(page: Page, email: string) {
-  await page.goto("/login");
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(E2E_PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByRole("navigation", { name: "Main" })).toBeVisible();
-}
-
 test("an accountant imports yesterday's statement, resolves the difference and signs the day off", async ({
-  page,
+  browser,
+  baseURL,
   request,
 }) => {
   const day = kenyanDay(1);
@@ -61,7 +55,7 @@ test("an accountant imports yesterday's statement, resolves the difference and s
       new Date(new Date(p.createdAt).getTime() + 3 * 3_600_000).toISOString().startsWith(day),
   );
 
-  await signIn(page, "approver@duka.example");
+  const page = await signIn(browser, baseURL, "approver@duka.example");
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Reconciliation" }).click();
   await expect(page.getByTestId(`day-${day}`)).toContainText("Not yet checked");
 

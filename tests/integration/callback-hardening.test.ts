@@ -26,6 +26,7 @@ import {
 } from "@/lib/payments/callbacks/record-refused-callback";
 import { initiateStkPayment } from "@/lib/payments/collections/initiate-stk-payment";
 import { CLIENT_IP_HEADER, trustClientIpHeader } from "@/lib/security/client-ip";
+import type { Prisma } from "@/prisma/generated/prisma/client";
 import { createInboxEntry, createMember, createMerchant, createPayment } from "../factories";
 import { startCollectionsWorld, waitUntil } from "../support/collections";
 import { renderPage, runAfterTasks, signIn, stubAppEnv } from "../support/next-request";
@@ -428,5 +429,123 @@ describe("Daraja callbacks under hostile or broken input", () => {
     expect(await db.callbackInbox.findFirst({ where: { merchantId, externalId: id } })).toMatchObject({
       body: stkBody(id, 0, "Processed", "254708374149"),
     });
+  });
+
+  it("tells a payment's refunds on its timeline and names reversal callbacks on the Callbacks page", async () => {
+    const { user: owner, merchantId } = await createMember(db, { role: "owner" });
+    const { user: approver } = await createMember(db, { merchantId, role: "approver" });
+    const merchant = await db.merchant.findUniqueOrThrow({ where: { id: merchantId } });
+    const at = (minute: number) => new Date(Date.UTC(2026, 10, 20, 7, minute));
+    const payment = await createPayment(db, {
+      merchantId,
+      amount: 400,
+      paidAmount: 400,
+      status: "reversed",
+      receipt: "TLR0000001",
+      createdAt: at(0),
+      settledAt: at(1),
+    });
+    const reversal = (extra: Partial<Prisma.ReversalUncheckedCreateInput>) =>
+      db.reversal.create({
+        data: {
+          merchantId,
+          paymentId: payment.id,
+          originalReceipt: "TLR0000001",
+          amount: 400,
+          reason: "Customer returned the goods",
+          environment: "simulator",
+          requestedById: owner.id,
+          requesterLabel: "Owner O",
+          ...extra,
+        },
+      });
+    const refused = await reversal({ status: "rejected", note: "Goods not back yet", createdAt: at(2) });
+    const done = await reversal({
+      status: "reversed",
+      originatorConversationId: `OC-${randomBytes(6).toString("hex")}`,
+      conversationId: `AG_${randomBytes(6).toString("hex")}`,
+      receipt: "TLV0000001",
+      resultCode: "0",
+      resultDesc: "Reversed: the money went back to the payer.",
+      createdAt: at(4),
+      approvedAt: at(5),
+      submittedAt: at(5),
+      completedAt: at(7),
+      settledAt: at(7),
+    });
+    for (const [r, minute, decision, note] of [
+      [refused, 3, "rejected", "Goods not back yet"],
+      [done, 5, "approved", null],
+    ] as const) {
+      await db.reversalApproval.create({
+        data: {
+          merchantId,
+          reversalId: r.id,
+          userId: approver.id,
+          userLabel: "Approver A",
+          decision,
+          note,
+          createdAt: at(minute),
+        },
+      });
+    }
+    const resultBody = (id: string | null) =>
+      JSON.stringify({ Result: { ResultType: 0, ResultCode: 0, OriginatorConversationID: id } });
+    await createInboxEntry(db, {
+      merchantId,
+      kind: "reversal_timeout",
+      state: "processed",
+      externalId: done.originatorConversationId,
+      body: resultBody(done.originatorConversationId),
+      lastError: null,
+      receivedAt: at(6),
+    });
+    await createInboxEntry(db, {
+      merchantId,
+      kind: "reversal_result",
+      state: "processed",
+      externalId: done.originatorConversationId,
+      body: resultBody(done.originatorConversationId),
+      lastError: null,
+      receivedAt: at(7),
+    });
+    // Another merchant's reversal callback never shows on this payment.
+    await createInboxEntry(db, {
+      merchantId: null,
+      kind: "reversal_result",
+      externalId: done.originatorConversationId,
+      receivedAt: at(8),
+    });
+
+    const { getPaymentTimeline } = await import("@/lib/payments/collections/get-payment-timeline");
+    const timeline = await getPaymentTimeline(db, { merchantId, paymentId: payment.id });
+    expect(timeline?.events.map((e) => e.title)).toEqual([
+      "Payment created",
+      "Settled: paid",
+      "Refund (reversal) of KES 400 requested by Owner O",
+      "Refund rejected by Approver A",
+      "Refund (reversal) of KES 400 requested by Owner O",
+      "Refund approved by Approver A",
+      "Refund sent to M-Pesa",
+      "Reversal queue timeout received (processed)",
+      "Reversal result received (processed)",
+      "Refund (reversal) done: the money went back",
+    ]);
+    expect(timeline?.events.find((e) => e.title === "Refund rejected by Approver A")?.detail).toBe(
+      "Goods not back yet",
+    );
+    expect(timeline?.events.at(-1)?.detail).toBe(
+      "Reversed: the money went back to the payer. · Reversal receipt TLV0000001 · Result code 0",
+    );
+
+    signIn(owner, merchant.slug);
+    const { default: PaymentPage } = await import("@/app/(dashboard)/payments/[id]/page");
+    expect(await renderPage(PaymentPage, { params: Promise.resolve({ id: payment.id }) })).toContain(
+      "Refund (reversal) done: the money went back",
+    );
+    const { default: CallbacksPage } = await import("@/app/(dashboard)/callbacks/page");
+    const callbacks = await renderPage(CallbacksPage, {});
+    expect(callbacks).toContain("Reversal result");
+    expect(callbacks).toContain("Reversal queue timeout");
   });
 });

@@ -2,10 +2,13 @@
 // failed before its fix, against the real database.
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
+import { generateKeyringSpec, parseKeyring } from "@/lib/crypto/keyring";
 import type { DarajaResult } from "@/lib/payments/daraja/inbound";
 import { findMissingAtMpesa } from "@/lib/payments/reconciliation/compare-window";
 import { computeReconciliationDay } from "@/lib/payments/reconciliation/compute-reconciliation-day";
+import { matchMpesaRecords } from "@/lib/payments/reconciliation/match-mpesa-records";
 import { addKenyanDays, todayInKenya } from "@/lib/payments/reconciliation/reconciliation-figures";
+import { recordMpesaRecords } from "@/lib/payments/reconciliation/record-mpesa-records";
 import { refreshReconciliationDays } from "@/lib/payments/reconciliation/refresh-reconciliation-days";
 import { settleReversalResult } from "@/lib/payments/reversals/settle-reversal-result";
 import { settleReversalStatus } from "@/lib/payments/reversals/settle-reversal-status";
@@ -228,5 +231,64 @@ describe("issue 12 review", () => {
     // Delivered again: nothing changes.
     await settleReversalResult(db, { merchantId: merchant.id, result: late });
     expect(await db.reversal.findUniqueOrThrow({ where: { id: reversal.id } })).toEqual(done);
+  });
+
+  it("M-Pesa's line of a reversal settled by status (no receipt of its own) matches by its linked receipt", async () => {
+    const merchant = await createMerchant(db);
+    const day = addKenyanDays(todayInKenya(new Date()), -1);
+    const settledByStatus = async (amount: number) => {
+      const { payment, reversal } = await submittedReversal(merchant.id, { day, amount });
+      await settleReversalStatus(db, {
+        merchantId: merchant.id,
+        result: result({
+          transactionId: `OAR${randomUUID().slice(0, 7)}`,
+          parameters: { ReceiptNo: payment.receipt, TransactionStatus: "Reversed", Amount: amount },
+          reference: { Occasion: reversal.id },
+        }),
+      });
+      return { payment, reversal };
+    };
+    const exact = await settledByStatus(300);
+    const short = await settledByStatus(500);
+    const line = (linkedReceipt: string | null, amountKes: number) => ({
+      receipt: receipt(),
+      entry: "principal" as const,
+      direction: "out" as const,
+      amountCents: BigInt(amountKes) * 100n,
+      completedAt: at(day, "10:00:30"),
+      transactionType: "Reversal",
+      transactionStatus: "Completed",
+      linkedReceipt,
+    });
+    const lines = [line(exact.payment.receipt, 300), line(short.payment.receipt, 450)];
+    const stored = await recordMpesaRecords(db, {
+      merchantId: merchant.id,
+      environment: "simulator",
+      source: "statement",
+      lines,
+    });
+    const deps = { db, keyring: parseKeyring(generateKeyringSpec("t1")) };
+    const counts = await matchMpesaRecords(deps, { merchantId: merchant.id, recordIds: stored.insertedIds });
+    expect(counts).toMatchObject({ matched: 2, opened: { record_amount_mismatch: 1 } });
+    expect(counts.opened.not_in_malipo).toBeUndefined();
+    for (const [index, { reversal }] of [exact, short].entries()) {
+      const record = await db.mpesaRecord.findFirstOrThrow({ where: { receipt: lines[index]?.receipt } });
+      expect(record.reversalId).toBe(reversal.id);
+      expect((await db.reversal.findUniqueOrThrow({ where: { id: reversal.id } })).receipt).toBe(
+        lines[index]?.receipt,
+      );
+    }
+    // The reversal now has its receipt: another line linked to the same payment is not it.
+    const stray = await recordMpesaRecords(db, {
+      merchantId: merchant.id,
+      environment: "simulator",
+      source: "statement",
+      lines: [line(exact.payment.receipt, 300)],
+    });
+    const again = await matchMpesaRecords(deps, { merchantId: merchant.id, recordIds: stray.insertedIds });
+    expect(again).toMatchObject({ matched: 0, opened: { not_in_malipo: 1 } });
+    expect((await db.reversal.findUniqueOrThrow({ where: { id: exact.reversal.id } })).receipt).toBe(
+      lines[0]?.receipt,
+    );
   });
 });

@@ -2,7 +2,9 @@ import { Readable } from "node:stream";
 import { beforeAll, describe, expect, it } from "vitest";
 import { generateKeyringSpec, parseKeyring } from "@/lib/crypto/keyring";
 import { AppError } from "@/lib/errors";
+import { recordMpesaRecords } from "@/lib/payments/reconciliation/record-mpesa-records";
 import { importStatement } from "@/lib/payments/reconciliation/statement/import-statement";
+import { matchRecordsByReceipt } from "@/lib/payments/reconciliation/statement/match-records-by-receipt";
 import { createMerchant, createMpesaCredential, createPayment, createPayout, createUser } from "../factories";
 import { testDb } from "./db";
 
@@ -306,6 +308,50 @@ describe("importStatement", () => {
       periodEnd: eat("2026-11-30T18:00:01"),
       newRecords: 2,
       summary: expect.objectContaining({ periodFrom: "lines" }),
+    });
+  });
+
+  it("never overwrites a link a concurrent pull set while the statement's batch was matching", async () => {
+    const merchant = await merchantWithShortcode("600985");
+    const merchantId = merchant.id;
+    await createPayment(db, {
+      merchantId,
+      status: "paid",
+      receipt: "SLC0NCURR1",
+      amount: 900,
+      paidAmount: 900,
+      settledAt: eat("2026-12-01T09:00:00"),
+    });
+    const { insertedIds } = await recordMpesaRecords(db, {
+      merchantId,
+      environment: "simulator",
+      source: "statement",
+      lines: [
+        {
+          receipt: "SLC0NCURR1",
+          entry: "principal",
+          direction: "in",
+          amountCents: 90_000n,
+          completedAt: eat("2026-12-01T09:00:00"),
+        },
+      ],
+    });
+    const [recordId] = insertedIds;
+    if (!recordId) throw new Error("the record was not stored");
+    const other = await createPayment(db, { merchantId, status: "paid", amount: 900 });
+    // The pull holds the record's row and links it; the statement's batch reads it unlinked first.
+    let batch: Promise<string[]> | undefined;
+    await db.$transaction(async (tx) => {
+      await tx.mpesaRecord.update({
+        where: { id: recordId },
+        data: { paymentId: other.id, matchedAt: new Date() },
+      });
+      batch = matchRecordsByReceipt(db, { merchantId, recordIds: [recordId] });
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    });
+    expect(await batch).toEqual([]);
+    expect(await db.mpesaRecord.findUniqueOrThrow({ where: { id: recordId } })).toMatchObject({
+      paymentId: other.id,
     });
   });
 });

@@ -3,6 +3,7 @@ import { DataTable } from "@/components/data-table";
 import { EmptyState } from "@/components/empty-state";
 import { PageHeader } from "@/components/page-header";
 import { formatNairobiTime } from "@/lib/format";
+import { CALLBACK_KIND_LABELS } from "@/lib/payments/callbacks/callback-kind-labels";
 import { countSetAsideCallbacks } from "@/lib/payments/callbacks/callback-spool";
 import { findCallbacks } from "@/lib/payments/callbacks/find-callbacks";
 import { findRefusedCallbacks } from "@/lib/payments/callbacks/find-refused-callbacks";
@@ -74,7 +75,9 @@ export default async function CallbacksPage() {
                 >
                   {entry.state}
                 </span>
-                <span className="font-mono text-xs">{entry.kind}</span>
+                <span className="font-medium" data-testid="callback-kind" title={entry.kind}>
+                  {CALLBACK_KIND_LABELS[entry.kind] ?? entry.kind}
+                </span>
                 <span className="text-slate-600">{formatNairobiTime(entry.receivedAt)}</span>
                 <span className="text-slate-600">from {entry.sourceIp ?? "unknown"}</span>
                 <span className="text-slate-600">attempts {entry.attempts}</span>

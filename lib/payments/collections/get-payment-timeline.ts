@@ -1,9 +1,12 @@
 import type { DbClient } from "../../db-types";
 import { maskPhonesInText } from "../../redact";
+import { CALLBACK_KIND_LABELS } from "../callbacks/callback-kind-labels";
+import { findPaymentReversals } from "../reversals/find-payment-reversals";
+import { reversalTimelineEvents } from "../reversals/reversal-timeline-events";
 
 export interface TimelineEvent {
   at: Date;
-  kind: "created" | "daraja_call" | "callback" | "settled" | "review";
+  kind: "created" | "daraja_call" | "callback" | "settled" | "review" | "reversal";
   title: string;
   detail?: string;
   /** Raw callback body; phone numbers masked unless the viewer may see them in full. */
@@ -11,7 +14,8 @@ export interface TimelineEvent {
 }
 
 /**
- * Everything that happened to one payment, oldest first: its story for a person looking into it.
+ * Everything that happened to one payment, oldest first: its story for a person looking into it,
+ * its reversals (refunds) and their callbacks included; the reversals are returned too.
  * Phone numbers in what it shows are masked, inside ids too (a CheckoutRequestID ends in the
  * payer's number), whatever the role: roles that may see full numbers reveal one on request,
  * audited (reveal-payment-phone.ts).
@@ -22,7 +26,7 @@ export async function getPaymentTimeline(db: DbClient, options: { merchantId: st
   });
   if (!payment) return null;
   const externalId = payment.checkoutRequestId;
-  const [calls, callbacks, reviews] = await Promise.all([
+  const [calls, stkCallbacks, reviews, reversals] = await Promise.all([
     externalId
       ? db.darajaCall.findMany({
           where: { merchantId: options.merchantId, externalId },
@@ -39,7 +43,22 @@ export async function getPaymentTimeline(db: DbClient, options: { merchantId: st
       where: { merchantId: options.merchantId, paymentId: payment.id },
       orderBy: { createdAt: "asc" },
     }),
+    findPaymentReversals(db, { merchantId: options.merchantId, paymentId: payment.id }),
   ]);
+  // A reversal's Result and queue timeout carry the conversation ids of our request.
+  const reversalIds = reversals.flatMap((r) =>
+    [r.originatorConversationId, r.conversationId].filter((id): id is string => id !== null),
+  );
+  const reversalCallbacks = reversalIds.length
+    ? await db.callbackInbox.findMany({
+        where: {
+          merchantId: options.merchantId,
+          kind: { in: ["reversal_result", "reversal_timeout"] },
+          externalId: { in: reversalIds },
+        },
+        orderBy: { receivedAt: "asc" },
+      })
+    : [];
   const events: TimelineEvent[] = [
     {
       at: payment.createdAt,
@@ -61,11 +80,11 @@ export async function getPaymentTimeline(db: DbClient, options: { merchantId: st
       detail: `HTTP ${call.status ?? "no answer"} in ${call.latencyMs} ms${call.error ? ` · ${maskPhonesInText(call.error)}` : ""}`,
     });
   }
-  for (const cb of callbacks) {
+  for (const cb of [...stkCallbacks, ...reversalCallbacks]) {
     events.push({
       at: cb.receivedAt,
       kind: "callback",
-      title: `Callback received (${cb.state})`,
+      title: `${cb.kind === "stk" ? "Callback" : CALLBACK_KIND_LABELS[cb.kind]} received (${cb.state})`,
       detail: cb.lastError === null ? undefined : maskPhonesInText(cb.lastError),
       body: maskPhonesInText(cb.body),
     });
@@ -74,7 +93,8 @@ export async function getPaymentTimeline(db: DbClient, options: { merchantId: st
     events.push({
       at: payment.settledAt,
       kind: "settled",
-      title: `Settled: ${payment.status.replace("_", " ")}`,
+      // A reversed payment was paid when it settled; its reversal tells the rest.
+      title: `Settled: ${payment.status === "reversed" ? "paid" : payment.status.replace("_", " ")}`,
       detail: payment.resultDesc ?? undefined,
     });
   }
@@ -93,6 +113,9 @@ export async function getPaymentTimeline(db: DbClient, options: { merchantId: st
       });
     }
   }
+  for (const reversal of reversals) {
+    for (const event of reversalTimelineEvents(reversal)) events.push({ ...event, kind: "reversal" });
+  }
   events.sort((a, b) => a.at.getTime() - b.at.getTime());
-  return { payment, events };
+  return { payment, events, reversals };
 }

@@ -1,13 +1,10 @@
 import type { DbClient } from "../../db-types";
 import { formatKes } from "../../format";
+import { type DecisionEvent, decisionEvents } from "./decision-events";
 import { getPayout, type PayoutWithApprovals } from "./get-payout";
 import { payoutOutcomeMessage } from "./payout-outcomes";
 
-export interface PayoutEvent {
-  at: Date;
-  title: string;
-  detail?: string;
-}
+export type PayoutEvent = DecisionEvent;
 
 const FINAL = new Set(["paid", "failed", "needs_review"]);
 
@@ -29,26 +26,7 @@ export async function getPayoutTimeline(
       detail: `${formatKes(payout.amount)} · needs ${payout.approvalsRequired === 1 ? "one approval" : "two approvals"} from someone else`,
     },
   ];
-  for (const a of payout.approvals) {
-    events.push({
-      at: a.createdAt,
-      title: a.decision === "approved" ? `Approved by ${a.userLabel}` : `Rejected by ${a.userLabel}`,
-      detail: a.note ?? undefined,
-    });
-  }
-  if (payout.status === "cancelled")
-    events.push({
-      at: payout.updatedAt,
-      title: "Cancelled before it was sent",
-      detail: payout.note ?? undefined,
-    });
-  if (payout.submittedAt) events.push({ at: payout.submittedAt, title: "Sent to M-Pesa" });
-  if (payout.status === "unknown")
-    events.push({
-      at: payout.lastQueriedAt ?? payout.updatedAt,
-      title: "No answer from M-Pesa yet",
-      detail: "Being checked with M-Pesa's Transaction Status; it is never sent a second time.",
-    });
+  events.push(...decisionEvents(payout));
   if (FINAL.has(payout.status) && payout.resultCode !== null) {
     const parts = [
       payoutOutcomeMessage(payout.kind, payout.resultCode, payout.resultDesc ?? ""),

@@ -35,7 +35,8 @@ const NO_ANSWER_CODES = ["1025", "9999"];
 
 /**
  * Matches stored M-Pesa records to Malipo, each record once (its row is locked): by receipt to a
- * payment, paybill payment, payout or reversal (an amount difference opens record_amount_mismatch);
+ * payment, paybill payment, payout or reversal (an amount difference opens record_amount_mismatch),
+ * or by its linked receipt to a reversal Transaction Status settled without one;
  * an incoming record without one settles the STK payment it belongs to (same amount and account
  * reference, started shortly before, same masked payer when shown) through the callbacks' settlement,
  * or becomes the paybill payment whose confirmation never came; anything else opens not_in_malipo.
@@ -137,6 +138,11 @@ async function matchOne(
       if (!anyDirection) await mismatch(reversal.amount);
       return { reversalId: reversal.id };
     }
+    const unreceipted = anyDirection ? null : await takeReceiptForReversal(tx, record);
+    if (unreceipted) {
+      await mismatch(unreceipted.amount);
+      return { reversalId: unreceipted.id };
+    }
   }
   // A charge line belongs to a receipt Malipo does not know: its principal line carries the finding.
   if (anyDirection) return null;
@@ -165,6 +171,28 @@ async function matchOne(
     },
   });
   return null;
+}
+
+/**
+ * Transaction Status can settle a reversal from the payment's side (Reversed) before any Result,
+ * leaving it without its own receipt: an outgoing line whose linked receipt is the payment's is
+ * that reversal's, and gives it its receipt (once; the row is locked and must still lack one).
+ */
+async function takeReceiptForReversal(
+  tx: DbClient,
+  record: MpesaRecord,
+): Promise<{ id: string; amount: number } | null> {
+  if (!record.linkedReceipt) return null;
+  const [reversal] = await tx.$queryRaw<{ id: string; amount: number }[]>`
+    SELECT id, amount FROM reversals
+    WHERE merchant_id = ${record.merchantId}::uuid AND original_receipt = ${record.linkedReceipt}
+      AND status = 'reversed' AND receipt IS NULL
+    ORDER BY created_at
+    LIMIT 1
+    FOR UPDATE`;
+  if (!reversal) return null;
+  await tx.reversal.update({ where: { id: reversal.id }, data: { receipt: record.receipt } });
+  return reversal;
 }
 
 /**

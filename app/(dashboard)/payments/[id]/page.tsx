@@ -7,7 +7,6 @@ import { PaymentStatus } from "@/components/payment-status";
 import { formatKes, formatNairobiTime } from "@/lib/format";
 import { getPaymentTimeline } from "@/lib/payments/collections/get-payment-timeline";
 import { getPayoutViewer } from "@/lib/payments/payouts/get-payout-viewer";
-import { findPaymentReversals } from "@/lib/payments/reversals/find-payment-reversals";
 import type { ReversalWithApprovals } from "@/lib/payments/reversals/get-reversal";
 import { ENDED_WITHOUT_REVERSAL } from "@/lib/payments/reversals/request-reversal";
 import { reversalMessage } from "@/lib/payments/reversals/reversal-resource";
@@ -70,12 +69,12 @@ export default async function PaymentPage({ params }: { params: Promise<{ id: st
     ? await getPaymentTimeline(tenant.db, { merchantId: tenant.merchant.id, paymentId: id })
     : null;
   if (!timeline) notFound();
-  const { payment, events } = timeline;
-  const merchantId = tenant.merchant.id;
-  const [reversals, { viewer }] = await Promise.all([
-    findPaymentReversals(tenant.db, { merchantId, paymentId: payment.id }),
-    getPayoutViewer(tenant.db, { merchantId, userId: tenant.user.id, role: tenant.role }),
-  ]);
+  const { payment, events, reversals } = timeline;
+  const { viewer } = await getPayoutViewer(tenant.db, {
+    merchantId: tenant.merchant.id,
+    userId: tenant.user.id,
+    role: tenant.role,
+  });
   const rows = reversals.map((r) =>
     toReversalRow(r, { ...viewer, mayCancelAny: tenant.role === "owner" || tenant.role === "admin" }),
   );

@@ -64,6 +64,8 @@ export async function matchRecordsByReceipt(
     FROM chosen
     WHERE r.id = chosen.id AND chosen.agrees
       AND coalesce(chosen.payment_id, chosen.c2b_id, chosen.payout_id, chosen.reversal_id) IS NOT NULL
+      -- Re-checked on the row as it is when its lock is ours: a pull may have matched it meanwhile.
+      AND r.payment_id IS NULL AND r.c2b_transaction_id IS NULL AND r.payout_id IS NULL AND r.reversal_id IS NULL
     RETURNING r.id, r.payment_id, r.c2b_transaction_id AS c2b_id, r.payout_id, r.reversal_id`;
   if (tied.length === 0) return [];
   const ids = (key: "payment_id" | "c2b_id" | "payout_id" | "reversal_id") =>
