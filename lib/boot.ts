@@ -7,9 +7,16 @@ export async function boot(): Promise<void> {
   try {
     const env = getEnv();
     getLogger().info({ nodeEnv: env.NODE_ENV, port: env.PORT }, "malipo server starting");
-    const { startInProcessPulls, startInProcessReconciliation } = await import("./background");
+    const { installObservability } = await import("./observability/install");
+    const { startTracing } = await import("./observability/tracing");
+    installObservability();
+    if (await startTracing(env)) getLogger().info("exporting traces over OTLP");
+    const { startInProcessPulls, startInProcessReconciliation, startInProcessWebhooks } = await import(
+      "./background"
+    );
     startInProcessReconciliation();
     startInProcessPulls();
+    startInProcessWebhooks();
   } catch (error) {
     if (!(error instanceof EnvError)) throw error;
     console.error(error.message);

@@ -53,6 +53,22 @@ export const envSchema = z
     /** Where callbacks are kept on disk if the database cannot take them. */
     MALIPO_SPOOL_DIR: z.string().default(".malipo/spool"),
     DISABLE_RATE_LIMITS: bool.default(false),
+    /**
+     * Lets webhooks reach http and private addresses in a production build: for the end-to-end
+     * tests' local receiver only, never a real deployment (it turns the SSRF guard off).
+     */
+    WEBHOOKS_ALLOW_PRIVATE_TARGETS: bool.default(false),
+    /** Bearer token for GET /api/metrics; when unset the endpoint answers 404 (outside development). */
+    METRICS_TOKEN: z
+      .string()
+      .min(16, "must be at least 16 characters (try: openssl rand -hex 24)")
+      .optional(),
+    /** OpenTelemetry: traces are exported over OTLP/HTTP only when one of these endpoints is set. */
+    OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
+    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.url().optional(),
+    OTEL_SERVICE_NAME: z.string().optional(),
+    OTEL_SDK_DISABLED: z.string().optional(),
+    OTEL_TRACES_EXPORTER: z.string().optional(),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === "production" && env.DISABLE_RATE_LIMITS) {

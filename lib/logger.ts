@@ -2,6 +2,7 @@
 // numbers never reach a log line whatever a caller passes. Use `withRequest` for request ids.
 import pino, { type Logger } from "pino";
 import { getEnv } from "./env";
+import { traceFields } from "./observability/tracing";
 import { redact } from "./redact";
 
 export type { Logger };
@@ -16,6 +17,8 @@ export function createLogger(
       base: { service: options.name ?? "malipo" },
       timestamp: pino.stdTimeFunctions.isoTime,
       messageKey: "msg",
+      // The active trace's ids, so a log line can be found from its trace and back.
+      mixin: traceFields,
       formatters: {
         level: (label) => ({ level: label }),
         log: (object) => redact(object) as Record<string, unknown>,

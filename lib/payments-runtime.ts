@@ -3,6 +3,7 @@ import { Pool } from "pg";
 import { parseKeyring } from "./crypto/keyring";
 import { appUrl, getEnv, mpesaBaseUrl } from "./env";
 import { getLogger } from "./logger";
+import { installObservability } from "./observability/install";
 import { buildAllowlist, SAFARICOM_CALLBACK_IPS } from "./payments/callbacks/receive-callback";
 import type { PaymentsDeps } from "./payments/deps";
 import { createLimiter } from "./security/rate-limit";
@@ -17,6 +18,7 @@ let cached:
 export function paymentsRuntime() {
   if (!cached) {
     const env = getEnv();
+    installObservability();
     const limiterPool = new Pool({ connectionString: env.DATABASE_URL, max: 2 });
     cached = {
       deps: {

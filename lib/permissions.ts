@@ -25,6 +25,8 @@ export const PERMISSIONS = [
   "settings:manage",
   "mpesa:manage",
   "apikeys:manage",
+  /** Webhook endpoints: add, change, rotate secrets, delete, test and resend deliveries. */
+  "webhooks:manage",
   "team:manage",
 ] as const;
 

@@ -1,6 +1,7 @@
 import type { ReactNode } from "react";
 import { EnvironmentBadge } from "@/components/environment-badge";
 import { Logo } from "@/components/logo";
+import { findOwnerAlerts } from "@/lib/observability/alerts";
 import { countPayoutTabs } from "@/lib/payments/payouts/count-payout-tabs";
 import { getPayoutViewer } from "@/lib/payments/payouts/get-payout-viewer";
 import { can, ROLE_LABELS } from "@/lib/permissions";
@@ -11,7 +12,11 @@ import { Nav } from "./_components/nav";
 
 export default async function DashboardLayout({ children }: { children: ReactNode }) {
   const tenant = await requireTenant();
-  const payoutsWaiting = await payoutsWaitingFor(tenant);
+  const [payoutsWaiting, alerts] = await Promise.all([
+    payoutsWaitingFor(tenant),
+    // The alert rules' conditions for this merchant (docs/alerts.yml), shown to owners only.
+    tenant.role === "owner" ? findOwnerAlerts(tenant.db, { merchantId: tenant.merchant.id }) : [],
+  ]);
   return (
     <div className="min-h-dvh md:flex">
       <aside className="border-b border-slate-200 bg-white print:hidden md:sticky md:top-0 md:h-dvh md:w-60 md:shrink-0 md:border-r md:border-b-0">
@@ -43,6 +48,24 @@ export default async function DashboardLayout({ children }: { children: ReactNod
           </a>
         </header>
         <main className="mx-auto max-w-6xl px-4 py-6 md:px-8 print:max-w-none print:p-0">
+          {alerts.length > 0 ? (
+            <div
+              role="alert"
+              data-testid="owner-alerts"
+              className="mb-6 rounded-md border border-amber-300 bg-amber-50 px-4 py-3 text-sm text-amber-900 print:hidden"
+            >
+              <ul className="space-y-1">
+                {alerts.map((alert) => (
+                  <li key={alert.id}>
+                    {alert.message}{" "}
+                    <a href={alert.href} className="font-medium underline underline-offset-2">
+                      Look
+                    </a>
+                  </li>
+                ))}
+              </ul>
+            </div>
+          ) : null}
           <Providers>{children}</Providers>
         </main>
       </div>

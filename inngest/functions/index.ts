@@ -2,7 +2,9 @@
 import type { Inngest } from "inngest";
 import type { ContextProvider } from "@/lib/background/context";
 import { getEnv } from "@/lib/env";
+import { webhookDeps } from "@/lib/webhooks-runtime";
 import { makeCloseReconciliationDays } from "./close-reconciliation-days";
+import { makeDeliverWebhook, makeSweepWebhooks } from "./deliver-webhooks";
 import { makeFollowUpPayout } from "./follow-up-payout";
 import { makeFollowUpReversal } from "./follow-up-reversal";
 import { makeFollowUpStk } from "./follow-up-stk";
@@ -24,5 +26,7 @@ export function makeFunctions(inngest: Inngest, context: ContextProvider) {
     makeCloseReconciliationDays(inngest, context),
     makeSchedulePulls(inngest, context),
     makePullTransactions(inngest, context),
+    makeSweepWebhooks(inngest, context),
+    makeDeliverWebhook(inngest, context, { production: webhookDeps().production }),
   ];
 }

@@ -3,6 +3,7 @@
 import type { Inngest } from "inngest";
 import type { ContextProvider } from "@/lib/background/context";
 import { callbackReceivedEvent } from "@/lib/background/events";
+import { withSpan } from "@/lib/observability/tracing";
 import { markInboxDead } from "@/lib/payments/callbacks/mark-inbox-dead";
 import { processInboxEntry } from "@/lib/payments/callbacks/process-inbox-entry";
 
@@ -23,7 +24,9 @@ export function makeProcessCallback(inngest: Inngest, context: ContextProvider) 
       const { inboxId } = callbackReceivedEvent.data.parse(event.data);
       return step.run("process", async () => {
         const { db, deps } = context();
-        const outcome = await processInboxEntry(db, { keyring: deps.keyring, inboxId });
+        const outcome = await withSpan("callback process", { "malipo.inbox_id": inboxId }, () =>
+          processInboxEntry(db, { keyring: deps.keyring, inboxId }),
+        );
         if (outcome === "retry") throw new Error("the payment for this callback is not known yet");
         return outcome;
       });

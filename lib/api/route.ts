@@ -6,6 +6,7 @@ import { getDb } from "../db";
 import { getEnv } from "../env";
 import { AppError, asAppError, toErrorBody } from "../errors";
 import { type Logger, withRequest } from "../logger";
+import { withSpan } from "../observability/tracing";
 import { type ApiCaller, authenticateApiKey } from "../security/authenticate-api-key";
 import { createLimiter, type Limiter } from "../security/rate-limit";
 
@@ -74,7 +75,15 @@ export function readIdempotencyKey(request: Request): string | null {
 type Handler<P> = (ctx: { request: Request; caller: ApiCaller; params: P; log: Logger }) => Promise<Response>;
 
 export function apiRoute<P = Record<string, never>>(handler: Handler<P>) {
-  return async (request: Request, context: { params: Promise<P> }): Promise<Response> => {
+  // One span per API request: an STK initiation's Daraja calls are its children.
+  return (request: Request, context: { params: Promise<P> }): Promise<Response> =>
+    withSpan(`api ${request.method}`, { "url.path": new URL(request.url).pathname }, async (span) => {
+      const response = await handle(request, context);
+      span.setAttribute("http.response.status_code", response.status);
+      return response;
+    });
+
+  async function handle(request: Request, context: { params: Promise<P> }): Promise<Response> {
     const { log, requestId } = withRequest(request.headers, { route: new URL(request.url).pathname });
     try {
       const caller = await authenticateApiKey(getDb(), request.headers.get("authorization"));
@@ -96,5 +105,5 @@ export function apiRoute<P = Record<string, never>>(handler: Handler<P>) {
       response.headers.set("x-request-id", requestId);
       return response;
     }
-  };
+  }
 }

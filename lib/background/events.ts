@@ -47,3 +47,9 @@ export const pullRequestedEvent = {
   name: "malipo/pull.requested",
   data: z.object({ merchantId: z.uuid() }),
 } as const;
+
+/** A webhook delivery is due (the sweep fans due deliveries out, one function run each). */
+export const webhookDeliveryDueEvent = {
+  name: "malipo/webhook.delivery_due",
+  data: z.object({ deliveryId: z.uuid(), endpointId: z.uuid() }),
+} as const;

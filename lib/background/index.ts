@@ -7,6 +7,7 @@ import "server-only";
 import { after } from "next/server";
 import { kenyanDayOf } from "../kenyan-days";
 import { getLogger } from "../logger";
+import { withSpan } from "../observability/tracing";
 import { processInboxEntry } from "../payments/callbacks/process-inbox-entry";
 import {
   FOLLOW_UP_BACK_OFF_SECONDS,
@@ -25,6 +26,8 @@ import { reconcilePayments } from "../payments/reconciliation/reconcile-payments
 import { findStrandedReversals } from "../payments/reversals/find-stranded-reversals";
 import { followUpReversal } from "../payments/reversals/follow-up-reversal";
 import { submitReversal } from "../payments/reversals/submit-reversal";
+import { deliverDueWebhooks } from "../webhooks/deliver-due-webhooks";
+import { webhookDeps } from "../webhooks-runtime";
 import { getInngest, inngestConfigured } from "./client";
 import { appBackgroundContext, type BackgroundContext } from "./context";
 import {
@@ -34,6 +37,7 @@ import {
   reversalApprovedEvent,
   stkInitiatedEvent,
 } from "./events";
+import { countWebhookAttempt } from "./webhook-metrics";
 
 const log = () => getLogger().child({ component: "background" });
 
@@ -80,7 +84,11 @@ function handOff<Data extends Record<string, unknown>>(
 /** A callback is stored: process it after the response is sent. */
 export function afterCallbackStored(inboxId: string): void {
   handOff(callbackReceivedEvent, { inboxId }, ({ db, deps }) =>
-    inProcess(() => processInboxEntry(db, { keyring: deps.keyring, inboxId })),
+    inProcess(() =>
+      withSpan("callback process", { "malipo.inbox_id": inboxId }, () =>
+        processInboxEntry(db, { keyring: deps.keyring, inboxId }),
+      ),
+    ),
   );
 }
 
@@ -297,4 +305,33 @@ export function startInProcessPulls(): void {
     }
   }, PULL_EVERY_MS);
   pullInterval.unref();
+}
+
+let webhookInterval: NodeJS.Timeout | undefined;
+/** How often the in-process sweep looks for due webhook deliveries. */
+const WEBHOOK_SWEEP_MS = 5_000;
+
+/**
+ * Without Inngest, send due webhook deliveries from this process (started at boot): new events
+ * within seconds, retries when their back-off ends. The schedule is in the database, so a restart
+ * loses nothing; an attempt cut off by a restart is tried again after its claim runs out.
+ */
+export function startInProcessWebhooks(): void {
+  if (webhookInterval || inngestConfigured()) return;
+  let running = false;
+  webhookInterval = setInterval(async () => {
+    if (running) return;
+    running = true;
+    try {
+      const counts = await deliverDueWebhooks(appBackgroundContext().db, webhookDeps(), {
+        onAttempt: countWebhookAttempt,
+      });
+      if (counts.attempted > 0) log().info({ counts }, "webhook deliveries attempted");
+    } catch (error) {
+      log().error({ err: error }, "webhook sweep failed; the next one tries again");
+    } finally {
+      running = false;
+    }
+  }, WEBHOOK_SWEEP_MS);
+  webhookInterval.unref();
 }

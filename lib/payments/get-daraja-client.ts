@@ -4,10 +4,12 @@ import { createDarajaClient, type DarajaClient } from "./daraja/client";
 import { dbTokenStore } from "./daraja/db-token-store";
 import type { DarajaCallRecord } from "./daraja/transport";
 import type { PaymentsDeps } from "./deps";
+import { reportDarajaCall } from "./observer";
 
 /** Writes a Daraja call record; recording must never break the call it records. */
 function recorder(db: DbClient, merchantId: string) {
   return async (call: DarajaCallRecord) => {
+    reportDarajaCall(call);
     await db.darajaCall
       .create({
         data: {

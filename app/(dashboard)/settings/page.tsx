@@ -10,6 +10,7 @@ import { requireTenant } from "@/lib/session";
 import { findTeam } from "@/lib/team/find-team";
 import { MpesaEnvironment } from "@/prisma/generated/prisma/enums";
 import { PayoutPolicyForm } from "./_components/payout-policy-form";
+import { WebhooksSection } from "./_components/webhooks-section";
 import {
   CreateKeyForm,
   InviteForm,
@@ -199,6 +200,13 @@ export default async function SettingsPage({ searchParams }: { searchParams: Pro
             ))}
           </DataTable>
         </div>
+      </Section>
+      <Section title="Webhooks">
+        <WebhooksSection
+          db={tenant.db}
+          merchantId={tenant.merchant.id}
+          mayManage={can(tenant.role, "webhooks:manage")}
+        />
       </Section>
       <Section title="Team">
         {mayManageTeam ? <InviteForm mayInviteOwner={tenant.role === "owner"} /> : null}

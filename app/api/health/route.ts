@@ -1,22 +1,23 @@
-// Liveness and database reachability, for load balancers and start-up scripts; also how many
-// spooled callbacks this server had to set aside for a person (a count only, never the bodies).
+// GET /api/health?check=live: the process answers (no database). GET /api/health (or
+// ?check=ready): ready to take callbacks, with the database's latency, the inbox backlog, this
+// instance's spool, Daraja reachability per environment in use and how background work runs.
+// 503 when not ready, naming the failed check. Counts only: never bodies, secrets or phones.
+import { inngestConfigured } from "@/lib/background/client";
 import { getDb } from "@/lib/db";
-import { getEnv } from "@/lib/env";
-import { countSetAsideCallbacks } from "@/lib/payments/callbacks/callback-spool";
+import { getEnv, mpesaBaseUrl } from "@/lib/env";
+import { checkReadiness } from "@/lib/observability/check-health";
 
 export const dynamic = "force-dynamic";
 
-export async function GET() {
-  let spool: { setAside: number | null };
-  try {
-    spool = { setAside: countSetAsideCallbacks(getEnv().MALIPO_SPOOL_DIR) };
-  } catch {
-    spool = { setAside: null }; // the spool directory cannot be read: say so rather than fail
-  }
-  try {
-    await getDb().$queryRaw`SELECT 1`;
-    return Response.json({ status: "ok", database: "ok", spool });
-  } catch {
-    return Response.json({ status: "degraded", database: "unreachable", spool }, { status: 503 });
-  }
+export async function GET(request?: Request) {
+  const check = (request && new URL(request.url).searchParams.get("check")) || "ready";
+  if (check === "live") return Response.json({ status: "live", uptimeSeconds: Math.round(process.uptime()) });
+  if (check !== "ready") return Response.json({ error: "check must be live or ready" }, { status: 400 });
+  const env = getEnv();
+  const readiness = await checkReadiness(getDb(), {
+    spoolDir: env.MALIPO_SPOOL_DIR,
+    inngest: inngestConfigured() ? "configured" : "in-process",
+    darajaBaseUrl: (environment) => mpesaBaseUrl(environment, env),
+  });
+  return Response.json(readiness, { status: readiness.ready ? 200 : 503 });
 }

@@ -1,7 +1,9 @@
-import type { DbClient } from "../../db-types";
+import { type DbClient, inTransaction } from "../../db-types";
+import { recordEvent } from "../../events/record-event";
 import { DarajaError } from "../daraja/errors";
 import type { PaymentsDeps } from "../deps";
 import { getDarajaClient } from "../get-daraja-client";
+import { toPaymentResource } from "./payment-resource";
 import { settleStkResult } from "./settle-stk-result";
 
 /** After this long without a result a prompt is over: the payment becomes timed_out (never re-sent). */
@@ -62,9 +64,19 @@ export async function followUpStkPayment(
     // Throttled or unreachable: fall through to the window check; the next follow-up asks again.
   }
   if (now.getTime() - payment.createdAt.getTime() < STK_RESULT_WINDOW_MS) return "still_pending";
-  const timedOut = await db.payment.updateMany({
-    where: { id: payment.id, status: "pending" },
-    data: { status: "timed_out", resultDesc: "No answer from M-Pesa within 3 minutes.", settledAt: now },
+  return inTransaction(db, async (tx) => {
+    const [timedOut] = await tx.payment.updateManyAndReturn({
+      where: { id: payment.id, status: "pending" },
+      data: { status: "timed_out", resultDesc: "No answer from M-Pesa within 3 minutes.", settledAt: now },
+    });
+    if (!timedOut) return "not_pending";
+    await recordEvent(tx, {
+      merchantId: timedOut.merchantId,
+      type: "payment.timed_out",
+      objectId: timedOut.id,
+      data: toPaymentResource(timedOut),
+      now,
+    });
+    return "timed_out";
   });
-  return timedOut.count === 1 ? "timed_out" : "not_pending";
 }

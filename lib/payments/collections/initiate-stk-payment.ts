@@ -3,6 +3,7 @@ import type { Payment } from "../../../prisma/generated/prisma/client";
 import { lookupHash, seal } from "../../crypto/seal";
 import { type DbClient, inTransaction } from "../../db-types";
 import { AppError } from "../../errors";
+import { recordEvent } from "../../events/record-event";
 import { maskPhone } from "../../redact";
 import { unsafeText } from "../../validation/text";
 import { DarajaError } from "../daraja/errors";
@@ -10,6 +11,7 @@ import type { PaymentsDeps } from "../deps";
 import { getDarajaClient } from "../get-daraja-client";
 import { validateAmount } from "../money";
 import { normalizeKenyanPhone } from "../phone";
+import { toPaymentResource } from "./payment-resource";
 
 export interface InitiateStkPaymentInput {
   merchantId: string;
@@ -138,16 +140,25 @@ export async function initiateStkPayment(
   } catch (error) {
     const darajaError = error instanceof DarajaError ? error : null;
     const unknownOutcome = darajaError?.mayHaveReachedMpesa ?? !darajaError;
-    return db.payment.update({
-      where: { id: payment.id },
-      data: {
-        status: unknownOutcome ? "needs_review" : "failed",
-        resultCode: darajaError?.errorCode ?? "malipo.error",
-        resultDesc: unknownOutcome
-          ? "M-Pesa did not answer the request: the customer may still have been prompted."
-          : (darajaError?.message ?? "The prompt could not be sent."),
-        settledAt: new Date(),
-      },
+    return inTransaction(db, async (tx) => {
+      const settled = await tx.payment.update({
+        where: { id: payment.id },
+        data: {
+          status: unknownOutcome ? "needs_review" : "failed",
+          resultCode: darajaError?.errorCode ?? "malipo.error",
+          resultDesc: unknownOutcome
+            ? "M-Pesa did not answer the request: the customer may still have been prompted."
+            : (darajaError?.message ?? "The prompt could not be sent."),
+          settledAt: new Date(),
+        },
+      });
+      await recordEvent(tx, {
+        merchantId: settled.merchantId,
+        type: unknownOutcome ? "payment.needs_review" : "payment.failed",
+        objectId: settled.id,
+        data: toPaymentResource(settled),
+      });
+      return settled;
     });
   }
 }

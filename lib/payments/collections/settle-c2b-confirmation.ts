@@ -1,9 +1,11 @@
 import type { ReceiptSource } from "../../../prisma/generated/prisma/enums";
 import type { DbClient } from "../../db-types";
 import { inTransaction } from "../../db-types";
+import { recordEvent } from "../../events/record-event";
 import { maskPhone } from "../../redact";
 import type { C2bNotification } from "../daraja/inbound";
 import { openReviewItem } from "../review/open-review-item";
+import { toCheckoutSessionResource } from "./payment-resource";
 
 export type C2bOutcome = "matched" | "unmatched" | "duplicate";
 
@@ -46,9 +48,17 @@ export function settleC2bConfirmation(
       WHERE merchant_id = ${options.merchantId}::uuid AND reference = ${n.billRefNumber} AND status = 'open'
       ORDER BY created_at DESC LIMIT 1 FOR UPDATE`;
     if (session && n.amount !== null && session.amount === n.amount) {
-      await tx.checkoutSession.update({
+      const paid = await tx.checkoutSession.update({
         where: { id: session.id },
         data: { status: "paid", paidAt: new Date() },
+      });
+      // The session's public URL needs the app's address, which settlement does not know.
+      const { url: _url, ...checkout } = toCheckoutSessionResource(paid, "");
+      await recordEvent(tx, {
+        merchantId: paid.merchantId,
+        type: "checkout.completed",
+        objectId: paid.id,
+        data: { ...checkout, paymentId: null, c2bTransactionId: row.id },
       });
       await tx.c2bTransaction.update({
         where: { id: row.id },

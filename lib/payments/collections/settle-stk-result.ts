@@ -3,8 +3,12 @@ import type { Keyring } from "../../crypto/keyring";
 import { lookupHash } from "../../crypto/seal";
 import type { DbClient } from "../../db-types";
 import { inTransaction } from "../../db-types";
+import { paymentEventType } from "../../events/event-types";
+import { recordEvent } from "../../events/record-event";
 import { maskPhone } from "../../redact";
+import { reportSettled } from "../observer";
 import { openReviewItem } from "../review/open-review-item";
+import { toCheckoutSessionResource, toPaymentResource } from "./payment-resource";
 import { statusForStkResult } from "./stk-outcomes";
 
 export interface StkResult {
@@ -153,15 +157,23 @@ export function settleStkResult(
             actual: { checkout: "paid twice" },
           });
         } else if (status === "paid") {
-          await tx.checkoutSession.update({
+          const paid = await tx.checkoutSession.update({
             where: { id: session.id },
             data: { status: "paid", paidAt: new Date() },
+          });
+          // The session's public URL needs the app's address, which settlement does not know.
+          const { url: _url, ...checkout } = toCheckoutSessionResource(paid, "");
+          await recordEvent(tx, {
+            merchantId: paid.merchantId,
+            type: "checkout.completed",
+            objectId: paid.id,
+            data: { ...checkout, paymentId: payment.id },
           });
         }
       }
     }
 
-    await tx.payment.update({
+    const settled = await tx.payment.update({
       where: { id: payment.id },
       data: {
         status,
@@ -174,6 +186,22 @@ export function settleStkResult(
         settledAt: new Date(),
       },
     });
+    reportSettled({
+      kind: "payment",
+      id: settled.id,
+      status,
+      startedAt: settled.createdAt,
+      settledAt: settled.settledAt ?? new Date(),
+    });
+    const type = paymentEventType(status);
+    if (type) {
+      await recordEvent(tx, {
+        merchantId: settled.merchantId,
+        type,
+        objectId: settled.id,
+        data: toPaymentResource(settled),
+      });
+    }
     for (const item of review) await openReviewItem(tx, item);
     return { outcome: "applied", paymentId: payment.id, status } as const;
   });

@@ -1,13 +1,14 @@
 import type { Payout } from "../../../prisma/generated/prisma/client";
 import { appendAuditLog } from "../../audit/append-audit-log";
 import { type DbClient, inTransaction } from "../../db-types";
+import { recordEvent } from "../../events/record-event";
 import {
   assertWithinLimits,
   lockMerchantApprovals,
   lockPayoutForDecision,
   type PayoutApprover,
 } from "./payout-approval-rules";
-import { payoutAuditFields } from "./payout-resource";
+import { payoutAuditFields, toPayoutResource } from "./payout-resource";
 
 /**
  * One person approves a payout someone else requested. Refused for the requester, for a role the
@@ -58,6 +59,15 @@ export async function approvePayout(
     const updated = complete
       ? await tx.payout.update({ where: { id: payout.id }, data: { status: "approved", approvedAt: now } })
       : payout;
+    if (complete) {
+      await recordEvent(tx, {
+        merchantId,
+        type: "payout.approved",
+        objectId: updated.id,
+        data: toPayoutResource(updated),
+        now,
+      });
+    }
     await appendAuditLog(tx, {
       merchantId,
       actor: { type: "user", id: approver.id, label: approver.label, ip: approver.ip },

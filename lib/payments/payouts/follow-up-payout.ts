@@ -1,6 +1,8 @@
 import { type DbClient, inTransaction } from "../../db-types";
+import { recordEvent } from "../../events/record-event";
 import type { PaymentsDeps } from "../deps";
 import { openReviewItem } from "../review/open-review-item";
+import { toPayoutResource } from "./payout-resource";
 import { queryPayoutStatus } from "./query-payout-status";
 import { awaitsResult, NO_ANSWER_CODE } from "./record-payout-outcome";
 
@@ -73,19 +75,26 @@ export async function followUpPayout(
   if (step === "give_up") {
     const resultDesc = `M-Pesa did not confirm this payout after ${MAX_STATUS_QUERIES} status checks. Check it on the M-Pesa portal before paying again; a late answer still settles it.`;
     const gaveUp = await inTransaction(db, async (tx) => {
-      const moved = await tx.payout.updateMany({
+      const [moved] = await tx.payout.updateManyAndReturn({
         where: { id: payout.id, status: { in: ["submitted", "unknown"] } },
         data: { status: "needs_review", resultCode: NO_ANSWER_CODE, resultDesc, settledAt: now },
       });
-      if (moved.count === 1)
-        await openReviewItem(tx, {
-          merchantId: payout.merchantId,
-          kind: "payout_unresolved",
-          payoutId: payout.id,
-          expected: { payoutId: payout.id, amount: payout.amount },
-          actual: { statusQueries: payout.statusQueryCount, resultDesc },
-        });
-      return moved.count === 1;
+      if (!moved) return false;
+      await recordEvent(tx, {
+        merchantId: moved.merchantId,
+        type: "payout.needs_review",
+        objectId: moved.id,
+        data: toPayoutResource(moved),
+        now,
+      });
+      await openReviewItem(tx, {
+        merchantId: payout.merchantId,
+        kind: "payout_unresolved",
+        payoutId: payout.id,
+        expected: { payoutId: payout.id, amount: payout.amount },
+        actual: { statusQueries: payout.statusQueryCount, resultDesc },
+      });
+      return true;
     });
     return gaveUp ? "gave_up" : "settled";
   }

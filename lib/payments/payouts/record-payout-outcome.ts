@@ -1,8 +1,12 @@
 import type { Payout, PayoutStatus, Prisma } from "../../../prisma/generated/prisma/client";
 import type { DbClient } from "../../db-types";
+import { payoutEventType } from "../../events/event-types";
+import { recordEvent } from "../../events/record-event";
 import type { PayoutResultDetails } from "../daraja/payout-result";
+import { reportSettled } from "../observer";
 import { openReviewItem } from "../review/open-review-item";
 import { payoutOutcomeMessage } from "./payout-outcomes";
+import { toPayoutResource } from "./payout-resource";
 
 /** Set by follow-up-payout.ts when Transaction Status never found the payout. */
 export const NO_ANSWER_CODE = "malipo.no_answer";
@@ -69,7 +73,7 @@ export async function recordPayoutOutcome(
       receipt = null;
     }
   }
-  await tx.payout.update({
+  const settled = await tx.payout.update({
     where: { id: payout.id },
     data: {
       status,
@@ -82,5 +86,17 @@ export async function recordPayoutOutcome(
       settledAt: options.now,
     },
   });
+  const startedAt = settled.submittedAt ?? settled.createdAt;
+  reportSettled({ kind: "payout", id: settled.id, status, startedAt, settledAt: options.now });
+  const type = payoutEventType(status);
+  if (type) {
+    await recordEvent(tx, {
+      merchantId: settled.merchantId,
+      type,
+      objectId: settled.id,
+      data: toPayoutResource(settled),
+      now: options.now,
+    });
+  }
   return status;
 }

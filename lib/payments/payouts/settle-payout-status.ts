@@ -1,8 +1,10 @@
 import { type DbClient, inTransaction } from "../../db-types";
+import { recordEvent } from "../../events/record-event";
 import type { DarajaResult } from "../daraja/inbound";
 import { readStatusResult } from "../daraja/payout-result";
 import { openReviewItem } from "../review/open-review-item";
 import { lockPayoutForResult } from "./lock-payout-for-result";
+import { toPayoutResource } from "./payout-resource";
 import { awaitsResult, recordPayoutOutcome } from "./record-payout-outcome";
 import type { PayoutSettleOutcome } from "./settle-payout-result";
 
@@ -47,7 +49,7 @@ export function settlePayoutStatus(
     if (result.resultCode === "0" && state === "reversed") {
       const resultDesc =
         "M-Pesa reports this payout as paid and then reversed: check it on the M-Pesa portal.";
-      await tx.payout.update({
+      const held = await tx.payout.update({
         where: { id: payout.id },
         data: {
           status: "needs_review",
@@ -57,6 +59,13 @@ export function settlePayoutStatus(
           resultParameters: { source: "status", ...details.parameters },
           settledAt: now,
         },
+      });
+      await recordEvent(tx, {
+        merchantId,
+        type: "payout.needs_review",
+        objectId: held.id,
+        data: toPayoutResource(held),
+        now,
       });
       await openReviewItem(tx, {
         merchantId,

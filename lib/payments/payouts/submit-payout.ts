@@ -1,8 +1,10 @@
 import type { Payout } from "../../../prisma/generated/prisma/client";
-import type { DbClient } from "../../db-types";
+import { type DbClient, inTransaction } from "../../db-types";
+import { recordEvent } from "../../events/record-event";
 import { DarajaError } from "../daraja/errors";
 import type { PaymentsDeps } from "../deps";
 import { getDarajaClient } from "../get-daraja-client";
+import { toPayoutResource } from "./payout-resource";
 import { payoutResultUrls } from "./payout-result-urls";
 import { openRecipientPhone } from "./recipient-phone";
 import { claimForSubmission, judgeSendError } from "./send-once";
@@ -59,14 +61,24 @@ export async function submitPayout(
 
   /** Ends an attempt that never reached M-Pesa as failed; a result can no longer come. */
   const fail = async (code: string, message: string): Promise<SubmitOutcome> => {
-    await db.payout.updateMany({
-      where: { id: payout.id, status: "submitted" },
-      data: {
-        status: "failed",
-        resultCode: code,
-        resultDesc: message,
-        settledAt: deps.now?.() ?? new Date(),
-      },
+    await inTransaction(db, async (tx) => {
+      const [failed] = await tx.payout.updateManyAndReturn({
+        where: { id: payout.id, status: "submitted" },
+        data: {
+          status: "failed",
+          resultCode: code,
+          resultDesc: message,
+          settledAt: deps.now?.() ?? new Date(),
+        },
+      });
+      if (failed) {
+        await recordEvent(tx, {
+          merchantId: failed.merchantId,
+          type: "payout.failed",
+          objectId: failed.id,
+          data: toPayoutResource(failed),
+        });
+      }
     });
     return { outcome: "failed", payout: await db.payout.findUniqueOrThrow({ where: { id: payout.id } }) };
   };

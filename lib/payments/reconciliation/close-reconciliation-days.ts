@@ -1,4 +1,6 @@
-import type { DbClient } from "../../db-types";
+import { type DbClient, inTransaction } from "../../db-types";
+import { recordEvent } from "../../events/record-event";
+import { viewOfStoredDay } from "./reconciliation-day-view";
 import { addKenyanDays, dateColumnDay, todayInKenya } from "./reconciliation-figures";
 import { refreshReconciliationDays } from "./refresh-reconciliation-days";
 
@@ -27,12 +29,13 @@ export async function closeReconciliationDays(
   ]);
   let days = 0;
   for (const merchant of merchants) {
-    await refreshReconciliationDays(db, {
+    const closed = await refreshReconciliationDays(db, {
       merchantId: merchant.id,
       from: yesterday,
       to: yesterday,
       now,
     });
+    for (const row of closed) await recordDayClosed(db, row, now);
     days += 1;
   }
   for (const row of stale) {
@@ -46,4 +49,39 @@ export async function closeReconciliationDays(
     days += 1;
   }
   return { merchants: merchants.length, days };
+}
+
+/**
+ * One reconciliation.day_closed event per merchant and day: a second close of the same day (a
+ * restart runs the close again) finds the event and records nothing.
+ */
+async function recordDayClosed(
+  db: DbClient,
+  row: Parameters<typeof viewOfStoredDay>[0],
+  now: Date,
+): Promise<void> {
+  const view = viewOfStoredDay(row);
+  const lock = `day_closed:${row.merchantId}:${view.day}`;
+  await inTransaction(db, async (tx) => {
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${lock}, 0))`;
+    const seen = await tx.event.findFirst({
+      where: { merchantId: row.merchantId, type: "reconciliation.day_closed", objectId: view.day },
+      select: { id: true },
+    });
+    if (seen) return;
+    await recordEvent(tx, {
+      merchantId: row.merchantId,
+      type: "reconciliation.day_closed",
+      objectId: view.day,
+      data: {
+        object: "reconciliation_day",
+        day: view.day,
+        state: view.state,
+        figures: view.figures,
+        fingerprint: view.fingerprint,
+        computedAt: view.computedAt?.toISOString() ?? null,
+      },
+      now,
+    });
+  });
 }

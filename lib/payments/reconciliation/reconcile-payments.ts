@@ -1,9 +1,11 @@
-import type { DbClient } from "../../db-types";
+import { type DbClient, inTransaction } from "../../db-types";
+import { recordEvent } from "../../events/record-event";
 import { requestStaleBalances } from "../balances/request-stale-balances";
 import { drainCallbackSpool } from "../callbacks/callback-spool";
 import { processInboxEntry } from "../callbacks/process-inbox-entry";
 import { pruneRefusedCallbacks } from "../callbacks/prune-refused-callbacks";
 import { followUpStkPayment } from "../collections/follow-up-stk-payment";
+import { toPaymentResource } from "../collections/payment-resource";
 import type { PaymentsDeps } from "../deps";
 import { followUpPayout, PAYOUT_RESULT_WINDOW_MS } from "../payouts/follow-up-payout";
 import { followUpOverdueReversals } from "../reversals/follow-up-overdue-reversals";
@@ -94,19 +96,31 @@ export async function reconcilePayments(
 
     // The process died between saving the attempt and hearing back from Daraja: the prompt may
     // or may not have gone out, and without a CheckoutRequestID it cannot be queried.
-    const unsent = await db.payment.updateMany({
-      where: {
-        status: "pending",
-        checkoutRequestId: null,
-        createdAt: { lt: new Date(now.getTime() - 120_000) },
-      },
-      data: {
-        status: "needs_review",
-        resultDesc: "Malipo stopped before M-Pesa answered the request.",
-        settledAt: now,
-      },
+    const unsent = await inTransaction(db, async (tx) => {
+      const rows = await tx.payment.updateManyAndReturn({
+        where: {
+          status: "pending",
+          checkoutRequestId: null,
+          createdAt: { lt: new Date(now.getTime() - 120_000) },
+        },
+        data: {
+          status: "needs_review",
+          resultDesc: "Malipo stopped before M-Pesa answered the request.",
+          settledAt: now,
+        },
+      });
+      for (const row of rows) {
+        await recordEvent(tx, {
+          merchantId: row.merchantId,
+          type: "payment.needs_review",
+          objectId: row.id,
+          data: toPaymentResource(row),
+          now,
+        });
+      }
+      return rows;
     });
-    counts.unsent = unsent.count;
+    counts.unsent = unsent.length;
 
     // Payouts sent without an outcome: unknown ones, and submitted ones past the Result window.
     // followUpPayout applies the back-off and the last-query rule; it never sends a payout again.

@@ -1,6 +1,8 @@
 import type { Prisma, Reversal, ReversalStatus } from "../../../prisma/generated/prisma/client";
 import type { DbClient } from "../../db-types";
+import { recordEvent } from "../../events/record-event";
 import { formatKes } from "../../format";
+import { toPaymentResource } from "../collections/payment-resource";
 import type { PayoutResultDetails } from "../daraja/payout-result";
 import { openReviewItem } from "../review/open-review-item";
 import { reversalOutcomeMessage } from "./reversal-outcomes";
@@ -55,10 +57,19 @@ export async function recordReversalOutcome(
   });
   if (success) {
     // Whatever the amount M-Pesa names, money went back: the payment no longer stands as paid.
-    await tx.payment.updateMany({
+    const reversed = await tx.payment.updateManyAndReturn({
       where: { id: reversal.paymentId, merchantId: reversal.merchantId, status: { not: "reversed" } },
       data: { status: "reversed", reversedAt: details.completedAt ?? now },
     });
+    for (const payment of reversed) {
+      await recordEvent(tx, {
+        merchantId: payment.merchantId,
+        type: "payment.reversed",
+        objectId: payment.id,
+        data: { ...toPaymentResource(payment), reversalId: reversal.id },
+        now,
+      });
+    }
   }
   return status;
 }

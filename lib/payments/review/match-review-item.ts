@@ -1,7 +1,9 @@
 import { appendAuditLog, type UserActor } from "../../audit/append-audit-log";
 import { type DbClient, inTransaction } from "../../db-types";
 import { AppError } from "../../errors";
+import { recordEvent } from "../../events/record-event";
 import { isUuid } from "../../validation/id";
+import { toCheckoutSessionResource, toPaymentResource } from "../collections/payment-resource";
 import { reviewNote } from "./review-note";
 
 /**
@@ -49,18 +51,34 @@ export async function matchReviewItem(
     }
     if (review.paymentId) {
       const payment = await tx.payment.findFirstOrThrow({ where: { id: review.paymentId } });
-      await tx.payment.update({
+      const matched = await tx.payment.update({
         where: { id: payment.id },
         data: {
           checkoutSessionId: session.id,
           ...(payment.status === "needs_review" ? { status: "paid" as const } : {}),
         },
       });
+      if (payment.status === "needs_review") {
+        await recordEvent(tx, {
+          merchantId: matched.merchantId,
+          type: "payment.paid",
+          objectId: matched.id,
+          data: toPaymentResource(matched),
+        });
+      }
       amount = payment.paidAmount ?? payment.amount;
     }
-    await tx.checkoutSession.update({
+    const paid = await tx.checkoutSession.update({
       where: { id: session.id },
       data: { status: "paid", paidAt: new Date() },
+    });
+    // The session's public URL needs the app's address, which the core does not know.
+    const { url: _url, ...checkout } = toCheckoutSessionResource(paid, "");
+    await recordEvent(tx, {
+      merchantId: paid.merchantId,
+      type: "checkout.completed",
+      objectId: paid.id,
+      data: { ...checkout, paymentId: review.paymentId },
     });
     const resolved = await tx.reviewItem.update({
       where: { id: review.id },

@@ -1,5 +1,6 @@
 import type { Prisma, ReviewKind } from "../../../prisma/generated/prisma/client";
 import type { DbClient } from "../../db-types";
+import { recordEvent } from "../../events/record-event";
 
 /**
  * Puts something in front of a person; one item per payment (or M-Pesa record, payout, reversal)
@@ -28,7 +29,7 @@ export async function openReviewItem(
     ...(item.reversalId ? [{ kind_reversalId: { kind, reversalId: item.reversalId } }] : []),
   ];
   for (const where of keys) if (await db.reviewItem.findUnique({ where })) return false;
-  await db.reviewItem.create({
+  const created = await db.reviewItem.create({
     data: {
       merchantId: item.merchantId,
       kind: item.kind,
@@ -42,5 +43,22 @@ export async function openReviewItem(
       actual: item.actual ?? {},
     },
   });
+  if (created.merchantId) {
+    await recordEvent(db, {
+      merchantId: created.merchantId,
+      type: "review_item.opened",
+      objectId: created.id,
+      data: {
+        id: created.id,
+        object: "review_item",
+        kind: created.kind,
+        status: created.status,
+        paymentId: created.paymentId,
+        payoutId: created.payoutId,
+        reversalId: created.reversalId,
+        createdAt: created.createdAt.toISOString(),
+      },
+    });
+  }
   return true;
 }

@@ -2,7 +2,9 @@ import { appendAuditLog, type UserActor } from "../../audit/append-audit-log";
 import type { DbClient } from "../../db-types";
 import { inTransaction } from "../../db-types";
 import { AppError } from "../../errors";
+import { recordEvent } from "../../events/record-event";
 import { isUuid } from "../../validation/id";
+import { toPaymentResource } from "../collections/payment-resource";
 import { reviewNote } from "./review-note";
 
 export type ReviewAction = "accept" | "dismiss";
@@ -33,10 +35,18 @@ export async function resolveReviewItem(
     if (!item) throw new AppError("not_found", "No such review item.");
     if (item.status !== "open") throw new AppError("conflict", "This item was already decided.");
     if (options.action === "accept" && item.paymentId) {
-      await tx.payment.updateMany({
+      const accepted = await tx.payment.updateManyAndReturn({
         where: { id: item.paymentId, status: "needs_review" },
         data: { status: "paid" },
       });
+      for (const payment of accepted) {
+        await recordEvent(tx, {
+          merchantId: payment.merchantId,
+          type: "payment.paid",
+          objectId: payment.id,
+          data: toPaymentResource(payment),
+        });
+      }
     }
     const resolved = await tx.reviewItem.update({
       where: { id: item.id },

@@ -1,10 +1,8 @@
 // POST /api/v1/checkout-sessions: a hosted checkout page for a customer to pay on.
+import { createCheckoutSessionSchema } from "@/lib/api/contracts/checkout-sessions";
 import { apiRoute } from "@/lib/api/route";
 import { getDb } from "@/lib/db";
-import {
-  createCheckoutSession,
-  createCheckoutSessionSchema,
-} from "@/lib/payments/collections/create-checkout-session";
+import { createCheckoutSession } from "@/lib/payments/collections/create-checkout-session";
 import { toCheckoutSessionResource } from "@/lib/payments/collections/payment-resource";
 import { paymentsRuntime } from "@/lib/payments-runtime";
 

@@ -1,21 +1,13 @@
 // POST /api/v1/payments: prompt a customer (STK Push). GET: list payments, newest first.
-import { z } from "zod";
+import { createPaymentSchema, paymentListQuerySchema } from "@/lib/api/contracts/payments";
 import { apiRoute } from "@/lib/api/route";
 import { afterStkInitiated } from "@/lib/background";
 import { getDb } from "@/lib/db";
 import { AppError } from "@/lib/errors";
-import { findPayments, paymentListQuerySchema } from "@/lib/payments/collections/find-payments";
+import { findPayments } from "@/lib/payments/collections/find-payments";
 import { initiateStkPayment } from "@/lib/payments/collections/initiate-stk-payment";
 import { toPaymentResource } from "@/lib/payments/collections/payment-resource";
 import { paymentsRuntime } from "@/lib/payments-runtime";
-import { text } from "@/lib/validation/text";
-
-const createPaymentSchema = z.object({
-  amount: z.number({ error: "amount must be a number of whole shillings" }),
-  phone: text({ error: "phone is required" }).max(20),
-  reference: text({ error: "reference is required" }).max(100),
-  description: text().max(100).optional(),
-});
 
 export const POST = apiRoute(async ({ request, caller }) => {
   const input = createPaymentSchema.parse(await request.json());

@@ -1,6 +1,6 @@
 // POST /api/v1/payout-batches: request up to 10,000 payouts at once, all or nothing (a 422 lists
 // every bad row by index and field). They wait for a person to approve them.
-import { z } from "zod";
+import { createPayoutBatchSchema } from "@/lib/api/contracts/payout-batches";
 import { apiRoute, readIdempotencyKey } from "@/lib/api/route";
 import { getDb } from "@/lib/db";
 import { AppError } from "@/lib/errors";
@@ -9,16 +9,8 @@ import { toPayoutBatchResource } from "@/lib/payments/payouts/payout-resource";
 import { requestPayoutBatch } from "@/lib/payments/payouts/request-payout-batch";
 import { paymentsRuntime } from "@/lib/payments-runtime";
 
-const batchBodySchema = z.object(
-  {
-    name: z.unknown().optional(),
-    payouts: z.array(z.unknown(), { error: "payouts must be a list of payouts" }),
-  },
-  { error: "The body must be a JSON object with name and payouts." },
-);
-
 export const POST = apiRoute(async ({ request, caller }) => {
-  const body = batchBodySchema.parse(await request.json());
+  const body = createPayoutBatchSchema.parse(await request.json());
   const idempotencyKey = readIdempotencyKey(request);
   const db = getDb();
   const batch = await requestPayoutBatch(db, paymentsRuntime().deps, {

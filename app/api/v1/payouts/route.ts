@@ -1,15 +1,15 @@
 // POST /api/v1/payouts: request a payout (it waits for a person to approve it; keys never can).
 // GET: list payouts, newest first.
+import { createPayoutSchema, payoutListQuerySchema } from "@/lib/api/contracts/payouts";
 import { apiRoute, readIdempotencyKey } from "@/lib/api/route";
 import { getDb } from "@/lib/db";
-import { findPayouts, payoutListQuerySchema } from "@/lib/payments/payouts/find-payouts";
-import { payoutFieldsSchema } from "@/lib/payments/payouts/payout-input";
+import { findPayouts } from "@/lib/payments/payouts/find-payouts";
 import { toPayoutResource } from "@/lib/payments/payouts/payout-resource";
 import { requestPayout } from "@/lib/payments/payouts/request-payout";
 import { paymentsRuntime } from "@/lib/payments-runtime";
 
 export const POST = apiRoute(async ({ request, caller }) => {
-  const fields = payoutFieldsSchema.parse(await request.json());
+  const fields = createPayoutSchema.parse(await request.json());
   const idempotencyKey = readIdempotencyKey(request);
   const payout = await requestPayout(getDb(), paymentsRuntime().deps, {
     ...fields,

@@ -1,8 +1,9 @@
 // GET /api/v1/reversals: the calling merchant's reversals, newest first (approval happens in the
 // dashboard, never through the API).
+import { reversalListQuerySchema } from "@/lib/api/contracts/reversals";
 import { apiRoute } from "@/lib/api/route";
 import { getDb } from "@/lib/db";
-import { findReversals, reversalListQuerySchema } from "@/lib/payments/reversals/find-reversals";
+import { findReversals } from "@/lib/payments/reversals/find-reversals";
 import { toReversalResource } from "@/lib/payments/reversals/reversal-resource";
 
 export const GET = apiRoute(async ({ request, caller }) => {

@@ -1,8 +1,9 @@
 // POST /api/v1/reconciliation/pull: read M-Pesa's record (Pull Transactions) for a window of the
 // last 48 hours ({ from, to }, ISO 8601; both optional) and match it; answers what it found.
+import { pullWindowSchema } from "@/lib/api/contracts/reconciliation";
 import { apiRoute } from "@/lib/api/route";
 import { getDb } from "@/lib/db";
-import { pullTransactions, pullWindowSchema } from "@/lib/payments/reconciliation/pull-transactions";
+import { pullTransactions } from "@/lib/payments/reconciliation/pull-transactions";
 import { paymentsRuntime } from "@/lib/payments-runtime";
 
 export const POST = apiRoute(async ({ request, caller }) => {

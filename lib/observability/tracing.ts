@@ -1,0 +1,84 @@
+// OpenTelemetry tracing. Spans are made through @opentelemetry/api, which is a no-op until a
+// tracer provider is registered; startTracing registers one only when an OTLP endpoint is set
+// (the standard OTEL_EXPORTER_OTLP_ENDPOINT or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT), so with no
+// exporter configured no SDK is loaded and a span costs next to nothing. Attributes carry ids
+// (payment, payout, inbox entry, Daraja request ids), never secrets, phone numbers or bodies.
+import { type Attributes, type Span, SpanStatusCode, trace } from "@opentelemetry/api";
+
+export const tracer = trace.getTracer("malipo");
+
+const holder = globalThis as unknown as { malipoTracing?: Promise<boolean> };
+
+/** The OTEL_* variables read here (validated in lib/env.ts). */
+export interface TracingEnv {
+  OTEL_EXPORTER_OTLP_ENDPOINT?: string;
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?: string;
+  OTEL_SERVICE_NAME?: string;
+  OTEL_SDK_DISABLED?: string;
+  OTEL_TRACES_EXPORTER?: string;
+}
+
+/** Whether the environment asks for traces to be exported (and has not disabled the SDK). */
+export function tracingRequested(env: TracingEnv): boolean {
+  if (env.OTEL_SDK_DISABLED === "true" || env.OTEL_TRACES_EXPORTER === "none") return false;
+  return Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT);
+}
+
+/**
+ * Registers a tracer provider exporting over OTLP/HTTP when the environment asks for it; once per
+ * process. The exporter reads the other OTEL_* variables itself (headers, timeout, protocol path).
+ */
+export function startTracing(env: TracingEnv): Promise<boolean> {
+  holder.malipoTracing ??= (async () => {
+    if (!tracingRequested(env)) return false;
+    const [{ NodeTracerProvider, BatchSpanProcessor }, { OTLPTraceExporter }, { resourceFromAttributes }] =
+      await Promise.all([
+        import("@opentelemetry/sdk-trace-node"),
+        import("@opentelemetry/exporter-trace-otlp-http"),
+        import("@opentelemetry/resources"),
+      ]);
+    const provider = new NodeTracerProvider({
+      resource: resourceFromAttributes({ "service.name": env.OTEL_SERVICE_NAME ?? "malipo" }),
+      spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter())],
+    });
+    provider.register();
+    return true;
+  })();
+  return holder.malipoTracing;
+}
+
+/** Runs `work` inside an active span (children and log lines join it); records a thrown error. */
+export function withSpan<T>(
+  name: string,
+  attributes: Attributes,
+  work: (span: Span) => Promise<T>,
+): Promise<T> {
+  return tracer.startActiveSpan(name, { attributes }, async (span) => {
+    try {
+      return await work(span);
+    } catch (error) {
+      span.recordException(error as Error);
+      span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
+      throw error;
+    } finally {
+      span.end();
+    }
+  });
+}
+
+/** A span for something already finished (a Daraja call reported after the fact), under the active span. */
+export function recordFinishedSpan(
+  name: string,
+  options: { start: Date; durationMs: number; attributes: Attributes; error?: string | null },
+): void {
+  const span = tracer.startSpan(name, { startTime: options.start, attributes: options.attributes });
+  if (options.error) span.setStatus({ code: SpanStatusCode.ERROR, message: options.error });
+  span.end(new Date(options.start.getTime() + options.durationMs));
+}
+
+/** The active trace and span ids, for log lines (empty when no span is recording). */
+export function traceFields(): { traceId?: string; spanId?: string } {
+  const context = trace.getActiveSpan()?.spanContext();
+  if (!context || !trace.isSpanContextValid(context)) return {};
+  return { traceId: context.traceId, spanId: context.spanId };
+}
