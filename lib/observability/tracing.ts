@@ -4,6 +4,8 @@
 // exporter configured no SDK is loaded and a span costs next to nothing. Attributes carry ids
 // (payment, payout, inbox entry, Daraja request ids), never secrets, phone numbers or bodies.
 import { type Attributes, type Span, SpanStatusCode, trace } from "@opentelemetry/api";
+import type { ReadableSpan, SpanProcessor } from "@opentelemetry/sdk-trace-node";
+import { redactText } from "../redact";
 
 export const tracer = trace.getTracer("malipo");
 
@@ -39,12 +41,41 @@ export function startTracing(env: TracingEnv): Promise<boolean> {
       ]);
     const provider = new NodeTracerProvider({
       resource: resourceFromAttributes({ "service.name": env.OTEL_SERVICE_NAME ?? "malipo" }),
-      spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter())],
+      spanProcessors: [redactingProcessor(new BatchSpanProcessor(new OTLPTraceExporter()))],
     });
     provider.register();
     return true;
   })();
   return holder.malipoTracing;
+}
+
+/**
+ * Cleans every span before `next` exports it: Next's own request span records the path
+ * (`http.target`), and a callback's path ends in the merchant's callback secret; exception messages
+ * may carry phone numbers. String attributes (the span's and its events') go through redactText.
+ */
+export function redactingProcessor(next: SpanProcessor): SpanProcessor {
+  const clean = (attributes: Attributes | undefined) => {
+    if (!attributes) return;
+    for (const [key, value] of Object.entries(attributes)) {
+      if (typeof value === "string") attributes[key] = redactText(value);
+      else if (Array.isArray(value))
+        attributes[key] = value.map((v) => (typeof v === "string" ? redactText(v) : v)) as typeof value;
+    }
+  };
+  return {
+    onStart: (span, parentContext) => next.onStart(span, parentContext),
+    onEnd: (span: ReadableSpan) => {
+      // An ended span's attributes are read-only by type only; they are cleaned in place.
+      clean(span.attributes as Attributes);
+      for (const event of span.events) clean(event.attributes);
+      if (span.status.message)
+        (span.status as { message?: string }).message = redactText(span.status.message);
+      next.onEnd(span);
+    },
+    forceFlush: () => next.forceFlush(),
+    shutdown: () => next.shutdown(),
+  };
 }
 
 /** Runs `work` inside an active span (children and log lines join it); records a thrown error. */

@@ -22,7 +22,13 @@ export const DISABLE_AFTER_FAILED_DELIVERIES = 5;
 const CLAIM_MS = 2 * 60_000;
 
 export type DeliveryOutcome =
-  | { outcome: "delivered" | "retrying" | "failed"; attempt: WebhookAttempt; refused?: boolean }
+  | {
+      outcome: "delivered" | "retrying" | "failed";
+      attempt: WebhookAttempt;
+      /** The event the attempt carried (for the attempt's span). */
+      event: { id: string; type: string };
+      refused?: boolean;
+    }
   | { outcome: "not_due" | "not_found" };
 
 /**
@@ -74,6 +80,8 @@ export async function deliverWebhook(
   const attempts = delivery.attempts + 1;
   const wait = BACK_OFF_MS[attempts - 1];
 
+  const about = { id: event.id, type: event.type };
+
   return inTransaction(db, async (tx) => {
     const attempt = await tx.webhookAttempt.create({
       data: {
@@ -95,7 +103,7 @@ export async function deliverWebhook(
       });
       if (endpoint.failureStreak > 0)
         await tx.webhookEndpoint.update({ where: { id: endpoint.id }, data: { failureStreak: 0 } });
-      return { outcome: "delivered", attempt } as const;
+      return { outcome: "delivered", attempt, event: about } as const;
     }
     if (manual) {
       // A person's try leaves the schedule as it was; one outside any schedule (a test) has failed.
@@ -104,14 +112,14 @@ export async function deliverWebhook(
         where: { id: delivery.id },
         data: { attempts, lastAttemptAt: now, ...(scheduled ? {} : { state: "failed" }) },
       });
-      return { outcome: scheduled ? "retrying" : "failed", attempt, refused } as const;
+      return { outcome: scheduled ? "retrying" : "failed", attempt, event: about, refused } as const;
     }
     if (wait !== undefined) {
       await tx.webhookDelivery.update({
         where: { id: delivery.id },
         data: { attempts, lastAttemptAt: now, nextAttemptAt: new Date(now.getTime() + wait) },
       });
-      return { outcome: "retrying", attempt, refused } as const;
+      return { outcome: "retrying", attempt, event: about, refused } as const;
     }
     await tx.webhookDelivery.update({
       where: { id: delivery.id },
@@ -131,6 +139,6 @@ export async function deliverWebhook(
         },
       });
     }
-    return { outcome: "failed", attempt, refused } as const;
+    return { outcome: "failed", attempt, event: about, refused } as const;
   });
 }

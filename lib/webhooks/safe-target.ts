@@ -26,12 +26,15 @@ for (const [net, prefix] of [
   blocked.addSubnet(net, prefix, "ipv4");
 }
 for (const [net, prefix] of [
-  ["::", 128],
-  ["::1", 128],
+  ["::", 96], // ::, ::1 and IPv4-compatible ::a.b.c.d (::127.0.0.1 is written ::7f00:1)
   ["64:ff9b::", 96], // NAT64 can reach any IPv4 address, private ones included
+  ["64:ff9b:1::", 48], // local-use NAT64 (RFC 8215), the same
   ["100::", 64],
+  ["2001::", 32], // Teredo: an IPv4 address (and port) inside
   ["2001:db8::", 32],
+  ["2002::", 16], // 6to4: 2002:AABB:CCDD:: wraps the IPv4 address AA.BB.CC.DD, private ones too
   ["fc00::", 7], // unique-local (fd00:ec2::254 is AWS's IPv6 metadata address)
+  ["fec0::", 10], // site-local: deprecated, still private where it is used
   ["fe80::", 10],
   ["ff00::", 8],
 ] as const) {

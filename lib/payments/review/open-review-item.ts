@@ -1,5 +1,5 @@
 import type { Prisma, ReviewKind } from "../../../prisma/generated/prisma/client";
-import type { DbClient } from "../../db-types";
+import { type DbClient, inTransaction } from "../../db-types";
 import { recordEvent } from "../../events/record-event";
 
 /**
@@ -29,36 +29,40 @@ export async function openReviewItem(
     ...(item.reversalId ? [{ kind_reversalId: { kind, reversalId: item.reversalId } }] : []),
   ];
   for (const where of keys) if (await db.reviewItem.findUnique({ where })) return false;
-  const created = await db.reviewItem.create({
-    data: {
-      merchantId: item.merchantId,
-      kind: item.kind,
-      paymentId: item.paymentId ?? null,
-      c2bTransactionId: item.c2bTransactionId ?? null,
-      inboxId: item.inboxId ?? null,
-      mpesaRecordId: item.mpesaRecordId ?? null,
-      payoutId: item.payoutId ?? null,
-      reversalId: item.reversalId ?? null,
-      expected: item.expected ?? {},
-      actual: item.actual ?? {},
-    },
-  });
-  if (created.merchantId) {
-    await recordEvent(db, {
-      merchantId: created.merchantId,
-      type: "review_item.opened",
-      objectId: created.id,
+  // The item and its event commit together (a caller without a transaction gets one here): an item
+  // left without its event would be found by a retry and its event never recorded.
+  return inTransaction(db, async (tx) => {
+    const created = await tx.reviewItem.create({
       data: {
-        id: created.id,
-        object: "review_item",
-        kind: created.kind,
-        status: created.status,
-        paymentId: created.paymentId,
-        payoutId: created.payoutId,
-        reversalId: created.reversalId,
-        createdAt: created.createdAt.toISOString(),
+        merchantId: item.merchantId,
+        kind: item.kind,
+        paymentId: item.paymentId ?? null,
+        c2bTransactionId: item.c2bTransactionId ?? null,
+        inboxId: item.inboxId ?? null,
+        mpesaRecordId: item.mpesaRecordId ?? null,
+        payoutId: item.payoutId ?? null,
+        reversalId: item.reversalId ?? null,
+        expected: item.expected ?? {},
+        actual: item.actual ?? {},
       },
     });
-  }
-  return true;
+    if (created.merchantId) {
+      await recordEvent(tx, {
+        merchantId: created.merchantId,
+        type: "review_item.opened",
+        objectId: created.id,
+        data: {
+          id: created.id,
+          object: "review_item",
+          kind: created.kind,
+          status: created.status,
+          paymentId: created.paymentId,
+          payoutId: created.payoutId,
+          reversalId: created.reversalId,
+          createdAt: created.createdAt.toISOString(),
+        },
+      });
+    }
+    return true;
+  });
 }

@@ -1,0 +1,344 @@
+// `npm run bench:webhooks [-- --database-url <url>] [--events 10000] [--slow-ms 300] [--callbacks-per-second 50]`:
+// how fast Malipo fans events out to webhook endpoints, and what that does to callback
+// acknowledgements in the same process.
+//  1. --events events (payment.paid) recorded through recordEvent for a merchant with three webhook
+//     endpoints, each a local receiver started here: one fast, one answering after --slow-ms, one
+//     always answering 500. Then the in-process sweep delivers them exactly as
+//     lib/background/index.ts does without Inngest (deliverDueWebhooks every 5 s, one sweep at a
+//     time, its default limit and concurrency, the attempt counted in the metrics): deliveries a
+//     second to the fast receiver and the time until every event reached it; the failing
+//     receiver's attempts per delivery and the gap before a retry (scheduled, not hammered).
+//  2. STK callbacks at a steady --callbacks-per-second through handleCallbackRequest (the core of
+//     app/api/mpesa/[kind]/…, behind a local HTTP server, its own pool of 5 like getIngestDb):
+//     acknowledgement p50/p95 with deliveries idle (the baseline), then while the fan-out runs,
+//     and the ratio. --fan-out-minutes stops the fan-out early (a quick run): the time for every
+//     event to reach the fast receiver is then estimated from the rate so far, and says so. Settlement of those callbacks (after the acknowledgement) is not run here.
+// The database is a fresh `malipo_bench_webhooks_<random>` on the server of --database-url or
+// DATABASE_URL, else on postgres://postgres@127.0.0.1:5432, else on a throwaway embedded
+// PostgreSQL; it is migrated first and dropped at the end. Bounded: gives up after --give-up-minutes.
+// WEBHOOKS_ALLOW_PRIVATE_TARGETS is set here: the receivers are on 127.0.0.1.
+import { randomBytes } from "node:crypto";
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { cpus, loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import pg from "pg";
+import { countWebhookAttempt } from "../lib/background/webhook-metrics";
+import { generateKeyringSpec, parseKeyring } from "../lib/crypto/keyring";
+import { createDb } from "../lib/db";
+import { recordEvent } from "../lib/events/record-event";
+import { handleCallbackRequest } from "../lib/payments/callbacks/handle-callback-request";
+import { buildAllowlist } from "../lib/payments/callbacks/receive-callback";
+import { createWebhookEndpoint } from "../lib/webhooks/create-webhook-endpoint";
+import { deliverDueWebhooks } from "../lib/webhooks/deliver-due-webhooks";
+import { EVENT_ID_HEADER } from "../lib/webhooks/webhook-signature";
+import { applyMigrations } from "./lib/apply-migrations";
+import { dropDatabase, pickServer, runBench } from "./lib/bench";
+import { createDatabase } from "./lib/embedded-postgres";
+
+const { values } = parseArgs({
+  options: {
+    "database-url": { type: "string" },
+    events: { type: "string", default: "10000" },
+    "slow-ms": { type: "string", default: "300" },
+    "callbacks-per-second": { type: "string", default: "50" },
+    "baseline-seconds": { type: "string", default: "15" },
+    "fan-out-minutes": { type: "string", default: "30" },
+    "give-up-minutes": { type: "string", default: "35" },
+  },
+});
+const EVENTS = Number(values.events);
+const SLOW_MS = Number(values["slow-ms"]);
+const CALLBACKS_PER_SECOND = Number(values["callbacks-per-second"]);
+const BASELINE_SECONDS = Number(values["baseline-seconds"]);
+const FAN_OUT_MS = Number(values["fan-out-minutes"]) * 60_000;
+const GIVE_UP_MS = Number(values["give-up-minutes"]) * 60_000;
+/** As lib/background/index.ts's WEBHOOK_SWEEP_MS. */
+const SWEEP_MS = 5_000;
+
+process.env.WEBHOOKS_ALLOW_PRIVATE_TARGETS = "1";
+
+/** A local webhook receiver answering `status` after `delayMs`; remembers when each event id first arrived. */
+async function receiver(status: number, delayMs: number) {
+  const firstSeen = new Map<string, number>();
+  const hits: { eventId: string; at: number }[] = [];
+  const server: Server = createServer((req: IncomingMessage, res) => {
+    req.resume();
+    req.on("end", () => {
+      const eventId = String(req.headers[EVENT_ID_HEADER.toLowerCase()] ?? "");
+      const at = performance.now();
+      hits.push({ eventId, at });
+      if (!firstSeen.has(eventId)) firstSeen.set(eventId, at);
+      setTimeout(() => {
+        res.writeHead(status, { "content-type": "application/json" });
+        res.end(status < 300 ? '{"ok":true}' : '{"error":"bench receiver always fails"}');
+      }, delayMs);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`;
+  return { url, firstSeen, hits, close: () => new Promise((resolve) => server.close(resolve)) };
+}
+
+function stkCallback(i: number): string {
+  return JSON.stringify({
+    Body: {
+      stkCallback: {
+        MerchantRequestID: `bench-${i}`,
+        CheckoutRequestID: `ws_CO_bench_${randomBytes(6).toString("hex")}`,
+        ResultCode: 0,
+        ResultDesc: "The service request is processed successfully.",
+        CallbackMetadata: {
+          Item: [
+            { Name: "Amount", Value: 10 },
+            { Name: "MpesaReceiptNumber", Value: randomBytes(5).toString("hex").toUpperCase().slice(0, 10) },
+            { Name: "TransactionDate", Value: 20261124101010 },
+            { Name: "PhoneNumber", Value: 254700000000 },
+          ],
+        },
+      },
+    },
+  });
+}
+
+/** Callbacks at a steady rate (open loop: a slow answer does not slow the sender) until `until()`. */
+async function callbackStream(url: string, until: () => boolean, minSeconds = 0) {
+  const latencies: number[] = [];
+  let failures = 0;
+  let sent = 0;
+  const inFlight = new Set<Promise<void>>();
+  const started = performance.now();
+  const gap = 1000 / CALLBACKS_PER_SECOND;
+  while (!until() || performance.now() - started < minSeconds * 1000) {
+    const due = started + sent * gap;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    const i = sent++;
+    const t = performance.now();
+    const request = fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: stkCallback(i),
+    })
+      .then(async (res) => {
+        await res.arrayBuffer();
+        if (!res.ok) failures += 1;
+      })
+      .catch(() => {
+        failures += 1;
+      })
+      .finally(() => {
+        latencies.push(performance.now() - t);
+        inFlight.delete(request);
+      });
+    inFlight.add(request);
+  }
+  await Promise.all(inFlight);
+  latencies.sort((a, b) => a - b);
+  const pick = (q: number) =>
+    latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
+  return { count: latencies.length, p50: pick(0.5), p95: pick(0.95), p99: pick(0.99), failures };
+}
+
+async function main() {
+  const { serverUrl, embedded, source } = await pickServer(
+    values["database-url"] ?? process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL,
+  );
+  const dbName = `malipo_bench_webhooks_${randomBytes(4).toString("hex")}`;
+  const databaseUrl = await createDatabase(serverUrl, dbName);
+  const cleanups: (() => Promise<unknown>)[] = [];
+  try {
+    await applyMigrations({ databaseUrl });
+    const sql = new pg.Pool({ connectionString: databaseUrl, max: 2 });
+    cleanups.push(() => sql.end());
+    const version = (await sql.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0]
+      ?.v;
+    console.log(
+      `database ${dbName} on ${source} (PostgreSQL ${version}), migrated; Node ${process.version}, ${cpus().length} cores, load ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(" ")}`,
+    );
+    // The pools the app has: getDb (10, background work) and getIngestDb (5, callbacks).
+    const db = createDb(databaseUrl, { max: 10 });
+    const ingestDb = createDb(databaseUrl, { max: 5 });
+    cleanups.push(
+      () => db.$disconnect(),
+      () => ingestDb.$disconnect(),
+    );
+    const keyring = parseKeyring(generateKeyringSpec("bench"));
+    const production = process.env.NODE_ENV === "production" && !process.env.WEBHOOKS_ALLOW_PRIVATE_TARGETS;
+    const deps = { keyring, production };
+
+    const merchant = await db.merchant.create({
+      data: { name: "Bench webhooks", slug: `bench-hooks-${dbName.slice(-8)}`, environment: "simulator" },
+    });
+    const fast = await receiver(200, 0);
+    const slow = await receiver(200, SLOW_MS);
+    const failing = await receiver(500, 0);
+    cleanups.push(fast.close, slow.close, failing.close);
+    for (const [name, r] of [
+      ["fast", fast],
+      ["slow", slow],
+      ["failing", failing],
+    ] as const) {
+      await createWebhookEndpoint(db, {
+        keyring,
+        production,
+        merchantId: merchant.id,
+        actor: { type: "system", label: "bench" },
+        input: { url: r.url, description: `bench ${name}`, eventTypes: [] },
+      });
+    }
+
+    // The callback route's core behind a local HTTP server.
+    const allowlist = buildAllowlist([]);
+    const spoolDir = join(tmpdir(), `${dbName}-spool`);
+    const callbacks = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on("data", (c: Buffer) => chunks.push(c));
+      req.on("end", async () => {
+        const body = Buffer.concat(chunks).toString("utf8");
+        const [, , , path = "", merchantId = "", secret = ""] = (req.url ?? "").split("/");
+        const result = await handleCallbackRequest(ingestDb, {
+          path,
+          merchantId,
+          secret,
+          body,
+          sourceIp: "127.0.0.1",
+          headers: { "content-type": "application/json" },
+          allowlist,
+          spoolDir,
+        });
+        res.writeHead(result.status, { "content-type": "application/json" });
+        res.end(JSON.stringify(result.body));
+      });
+    });
+    await new Promise<void>((resolve) => callbacks.listen(0, "127.0.0.1", resolve));
+    cleanups.push(() => new Promise((resolve) => callbacks.close(resolve)));
+    const callbackUrl = `http://127.0.0.1:${(callbacks.address() as AddressInfo).port}/api/mpesa/stk/${merchant.id}/${merchant.callbackSecret}`;
+
+    // 1. The events, recorded as settlement records them (one transaction each, four at a time).
+    const recordStarted = performance.now();
+    let nextEvent = 0;
+    await Promise.all(
+      Array.from({ length: 4 }, async () => {
+        while (nextEvent < EVENTS) {
+          const i = nextEvent++;
+          await db.$transaction((tx) =>
+            recordEvent(tx, {
+              merchantId: merchant.id,
+              type: "payment.paid",
+              objectId: null,
+              data: { id: `bench-${i}`, object: "payment", amount: 10, status: "paid", reference: `B${i}` },
+            }),
+          );
+        }
+      }),
+    );
+    const recordSeconds = (performance.now() - recordStarted) / 1000;
+    const owed = Number(
+      (await sql.query<{ n: string }>("SELECT count(*) AS n FROM webhook_deliveries")).rows[0]?.n ?? 0,
+    );
+    console.log(
+      `recorded ${EVENTS} events (${owed} deliveries owed) in ${recordSeconds.toFixed(1)} s (${(EVENTS / recordSeconds).toFixed(0)} events/s)`,
+    );
+
+    // 2. Baseline: callbacks with deliveries idle.
+    await callbackStream(callbackUrl, () => true, 2); // warm-up (pool, merchant cache)
+    const baseline = await callbackStream(callbackUrl, () => true, BASELINE_SECONDS);
+
+    // 3. The fan-out, by the in-process sweep, with callbacks arriving throughout.
+    let running = false;
+    let sweeps = 0;
+    let attempted = 0;
+    const fanOutStarted = performance.now();
+    const sweep = async () => {
+      if (running) return;
+      running = true;
+      try {
+        const counts = await deliverDueWebhooks(db, deps, { onAttempt: countWebhookAttempt });
+        sweeps += 1;
+        attempted += counts.attempted;
+      } finally {
+        running = false;
+      }
+    };
+    const interval = setInterval(() => {
+      sweep().catch((error: unknown) => console.error("sweep failed", error));
+    }, SWEEP_MS);
+    cleanups.push(async () => clearInterval(interval));
+    const progress = setInterval(() => {
+      const s = ((performance.now() - fanOutStarted) / 1000).toFixed(0);
+      console.log(
+        `  ${s.padStart(4)} s: fast ${fast.firstSeen.size}, slow ${slow.firstSeen.size}, failing ${failing.firstSeen.size} (${failing.hits.length} requests)`,
+      );
+    }, 30_000);
+    cleanups.push(async () => clearInterval(progress));
+    const allFast = () => fast.firstSeen.size >= EVENTS || performance.now() - fanOutStarted > FAN_OUT_MS;
+    const during = await callbackStream(callbackUrl, allFast);
+    const fanOutSeconds = (performance.now() - fanOutStarted) / 1000;
+    clearInterval(progress);
+    clearInterval(interval);
+    while (running) await new Promise((resolve) => setTimeout(resolve, 50));
+
+    // Delivery rate to the fast receiver from its first arrival to its last.
+    const fastTimes = [...fast.firstSeen.values()].sort((a, b) => a - b);
+    const firstFast = fastTimes[0] ?? fanOutStarted;
+    const lastFast = fastTimes[fastTimes.length - 1] ?? fanOutStarted;
+    const fastRate = fastTimes.length / Math.max(0.001, (lastFast - firstFast) / 1000);
+    // The failing receiver: requests per event and the shortest gap between two tries of one event.
+    const perEvent = new Map<string, number[]>();
+    for (const hit of failing.hits) perEvent.set(hit.eventId, [...(perEvent.get(hit.eventId) ?? []), hit.at]);
+    let maxTries = 0;
+    let minGap = Number.POSITIVE_INFINITY;
+    for (const times of perEvent.values()) {
+      maxTries = Math.max(maxTries, times.length);
+      for (let k = 1; k < times.length; k++) minGap = Math.min(minGap, (times[k] ?? 0) - (times[k - 1] ?? 0));
+    }
+    const states = (
+      await sql.query<{ url: string; state: string; n: string }>(
+        `SELECT e.url, d.state, count(*) AS n FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id
+         GROUP BY e.url, d.state ORDER BY e.url, d.state`,
+      )
+    ).rows;
+
+    const row = (name: string, r: Awaited<ReturnType<typeof callbackStream>>) =>
+      `  ${name.padEnd(34)} p50 ${r.p50.toFixed(1).padStart(6)} ms   p95 ${r.p95.toFixed(1).padStart(7)} ms   p99 ${r.p99.toFixed(1).padStart(7)} ms   (${r.count} callbacks, ${r.failures} failed)`;
+    console.log(
+      `\n${EVENTS} events × 3 endpoints, delivered by the in-process sweep (every ${SWEEP_MS / 1000} s)`,
+    );
+    const complete = fast.firstSeen.size >= EVENTS;
+    console.log(
+      complete
+        ? `  fast receiver: all ${EVENTS} events after ${((lastFast - fanOutStarted) / 1000).toFixed(1)} s; ${fastRate.toFixed(1)} deliveries/s from its first to its last`
+        : `  fast receiver: ${fast.firstSeen.size}/${EVENTS} events when the fan-out was stopped after ${fanOutSeconds.toFixed(0)} s; ${fastRate.toFixed(1)} deliveries/s, so all ${EVENTS} after about ${((firstFast - fanOutStarted) / 1000 + EVENTS / fastRate).toFixed(0)} s (estimated)`,
+    );
+    console.log(
+      `  slow receiver (${SLOW_MS} ms an answer): ${slow.firstSeen.size}/${EVENTS} events by then; ${(slow.firstSeen.size / fanOutSeconds).toFixed(1)} deliveries/s`,
+    );
+    console.log(
+      `  failing receiver (500): ${failing.hits.length} requests for ${perEvent.size} events, at most ${maxTries} per event, shortest gap between two tries of one event ${Number.isFinite(minGap) ? `${(minGap / 1000).toFixed(1)} s` : "— (no retry yet)"}`,
+    );
+    console.log(
+      `  ${sweeps} sweeps, ${attempted} attempts, ${(attempted / fanOutSeconds).toFixed(1)} attempts/s overall`,
+    );
+    for (const s of states)
+      console.log(`    ${s.url.replace(/^http:\/\/127\.0\.0\.1:\d+/, "")} … ${s.state}: ${s.n}`);
+    console.log(`\nSTK callback acknowledgements, ${CALLBACKS_PER_SECOND}/s, through handleCallbackRequest`);
+    console.log(row("deliveries idle (baseline)", baseline));
+    console.log(row("while the fan-out runs", during));
+    console.log(
+      `  ratio (during / idle): p50 ×${(during.p50 / baseline.p50).toFixed(2)}, p95 ×${(during.p95 / baseline.p95).toFixed(2)}`,
+    );
+    console.log(
+      `\nWhat limits these figures: the in-process sweep runs one sweep at a time, 4 attempts at once across all endpoints, oldest due first: the slow receiver's ${SLOW_MS} ms answers hold those 4 workers for every endpoint (a third of each batch), so the fast receiver gets its events no faster than the slow one. Each attempt is ~6 queries (claim, read delivery, read event, a transaction for the attempt and the delivery) and a new TCP connection, with Node, PostgreSQL and the receivers sharing this ${cpus().length}-core machine. The failing receiver's retries wait for their back-off (1 min, then 5, 30 …) and are not hammered. Inngest (per-endpoint concurrency 4) does not share workers between endpoints; it is not run here.`,
+    );
+  } finally {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
+    await dropDatabase(serverUrl, dbName);
+    await embedded?.stop();
+  }
+}
+
+runBench("bench:webhooks", GIVE_UP_MS, main);
