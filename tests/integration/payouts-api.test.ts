@@ -3,44 +3,17 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { approvePayout } from "@/lib/payments/payouts/approve-payout";
 import { approvePayoutBatch } from "@/lib/payments/payouts/approve-payout-batch";
 import { createApiKey, createMember, createMerchant } from "../factories";
+import { callRoute } from "../support/api-call";
 import { stubAppEnv } from "../support/next-request";
 import { testDatabaseUrl, testDb } from "./db";
 
 stubAppEnv(testDatabaseUrl());
 
-type Handler<P> = (req: Request, ctx: { params: Promise<P> }) => Promise<Response>;
-
 describe("payouts REST API", () => {
   const db = testDb();
   const merchants = {} as Record<"a" | "b", { id: string; key: string; apiKeyId: string }>;
 
-  const call = async <P extends object>(
-    handler: Handler<P>,
-    options: {
-      key: string;
-      path: string;
-      method?: string;
-      body?: unknown;
-      raw?: string;
-      headers?: Record<string, string>;
-      params?: P;
-    },
-  ) => {
-    const res = await handler(
-      new Request(`http://localhost${options.path}`, {
-        method: options.method ?? "GET",
-        headers: {
-          Authorization: `Bearer ${options.key}`,
-          "Content-Type": "application/json",
-          ...options.headers,
-        },
-        body: options.raw ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
-      }),
-      { params: Promise.resolve((options.params ?? {}) as P) },
-    );
-    // biome-ignore lint/suspicious/noExplicitAny: response bodies are read field by field in assertions.
-    return { status: res.status, body: (await res.json()) as Record<string, any> };
-  };
+  const call = callRoute;
   const routes = async () => ({
     payouts: await import("@/app/api/v1/payouts/route"),
     payout: await import("@/app/api/v1/payouts/[id]/route"),

@@ -26,6 +26,7 @@ import { requestReversal } from "@/lib/payments/reversals/request-reversal";
 import { submitReversal } from "@/lib/payments/reversals/submit-reversal";
 import type { Role } from "@/prisma/generated/prisma/enums";
 import { createApiKey, createMember, createMerchant, createPayment } from "../factories";
+import { callRoute } from "../support/api-call";
 import { startCollectionsWorld, waitUntil } from "../support/collections";
 import { stubAppEnv } from "../support/next-request";
 import { testDatabaseUrl, testDb } from "./db";
@@ -438,33 +439,7 @@ describe("reversals, against the simulator", () => {
   });
 
   describe("REST API", () => {
-    type Handler<P> = (req: Request, ctx: { params: Promise<P> }) => Promise<Response>;
-    const call = async <P extends object>(
-      handler: Handler<P>,
-      options: {
-        key: string;
-        path: string;
-        method?: string;
-        body?: unknown;
-        headers?: Record<string, string>;
-        params?: P;
-      },
-    ) => {
-      const res = await handler(
-        new Request(`http://localhost${options.path}`, {
-          method: options.method ?? "GET",
-          headers: {
-            Authorization: `Bearer ${options.key}`,
-            "Content-Type": "application/json",
-            ...options.headers,
-          },
-          body: options.body === undefined ? undefined : JSON.stringify(options.body),
-        }),
-        { params: Promise.resolve((options.params ?? {}) as P) },
-      );
-      // biome-ignore lint/suspicious/noExplicitAny: response bodies are read field by field in assertions.
-      return { status: res.status, body: (await res.json()) as Record<string, any> };
-    };
+    const call = callRoute;
     const routes = async () => ({
       reversal: await import("@/app/api/v1/payments/[id]/reversal/route"),
       list: await import("@/app/api/v1/reversals/route"),
