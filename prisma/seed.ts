@@ -12,6 +12,7 @@ import {
   upsertMpesaCredential,
 } from "../lib/merchants/mpesa-credentials";
 import { importApiKey } from "../lib/security/api-keys";
+import { grantableScopes } from "../lib/security/api-scopes";
 import { hashPassword } from "../lib/security/password";
 import { seedDemoHistory } from "./demo-history";
 import type { MpesaEnvironment, Role } from "./generated/prisma/enums";
@@ -120,15 +121,17 @@ export async function seedDemo(db: DbClient, seed: DemoSeed): Promise<{ created:
         metadata: { prefix: old.prefix, name: old.name },
       });
     }
+    // The demo key stands for the demo owner's: it gets what an owner may grant (every scope).
+    const scopes = grantableScopes("owner");
     const apiKey = await db.apiKey.create({
-      data: { merchantId, name: "Demo key", prefix: key.prefix, hash: key.hash },
+      data: { merchantId, name: "Demo key", prefix: key.prefix, hash: key.hash, scopes },
     });
     await appendAuditLog(db, {
       merchantId,
       actor: { type: "system", label: "demo seed" },
       action: "apikey.created",
       target: { type: "api_key", id: apiKey.id },
-      metadata: { prefix: key.prefix, name: apiKey.name },
+      metadata: { prefix: key.prefix, name: apiKey.name, scopes },
     });
   }
   if (!existing && merchantId) await seedDemoHistory(db, { merchantId, keyring: seed.keyring });

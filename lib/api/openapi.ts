@@ -3,6 +3,7 @@
 // JSON Schema output (draft 2020-12, the dialect of OpenAPI 3.1). Nothing here is written twice:
 // a field added to a contract shows up in /api/v1/openapi.json and on /docs/api.
 import { z } from "zod";
+import { API_SCOPES, type ApiScope } from "../security/api-scopes";
 import { EVENT_ID_HEADER, SIGNATURE_HEADER } from "../webhooks/webhook-signature";
 import { checkoutSessionResourceSchema, createCheckoutSessionSchema } from "./contracts/checkout-sessions";
 import {
@@ -100,8 +101,11 @@ export interface ApiOperation {
   success: { status: number; description: string; schema: string | null };
   /** Takes an Idempotency-Key header (the same key and body answer the first result). */
   idempotent?: boolean;
-  /** No API key needed (the document itself). */
-  public?: boolean;
+  /**
+   * The API key scope the route declares (its `apiRoute(scope, …)`; tests/unit/openapi.test.ts
+   * checks they agree); null: no API key needed (the document itself).
+   */
+  scope: ApiScope | null;
 }
 
 const ID = { name: "id", in: "path", required: true, schema: { type: "string", format: "uuid" } };
@@ -111,6 +115,7 @@ export const API_OPERATIONS: ApiOperation[] = [
   {
     method: "post",
     path: "/api/v1/payments",
+    scope: "payments:write",
     tag: "Payments",
     summary: "Prompt a customer to pay (STK Push)",
     description: "Answers 201 with the payment, status `pending`; the result arrives by callback.",
@@ -121,6 +126,7 @@ export const API_OPERATIONS: ApiOperation[] = [
   {
     method: "get",
     path: "/api/v1/payments",
+    scope: "payments:read",
     tag: "Payments",
     summary: "List payments, newest first",
     query: paymentListQuerySchema,
@@ -129,6 +135,7 @@ export const API_OPERATIONS: ApiOperation[] = [
   {
     method: "get",
     path: "/api/v1/payments/{id}",
+    scope: "payments:read",
     tag: "Payments",
     summary: "One payment",
     success: { status: 200, description: "The payment.", schema: "Payment" },
@@ -136,6 +143,7 @@ export const API_OPERATIONS: ApiOperation[] = [
   {
     method: "post",
     path: "/api/v1/checkout-sessions",
+    scope: "checkout:write",
     tag: "Checkout sessions",
     summary: "Create a hosted checkout page",
     body: {
@@ -151,6 +159,7 @@ export const API_OPERATIONS: ApiOperation[] = [
   {
     method: "get",
     path: "/api/v1/checkout-sessions/{id}",
+    scope: "payments:read",
     tag: "Checkout sessions",
     summary: "One checkout session",
     success: { status: 200, description: "The checkout session.", schema: "CheckoutSession" },
@@ -158,6 +167,7 @@ export const API_OPERATIONS: ApiOperation[] = [
   {
     method: "post",
     path: "/api/v1/payouts",
+    scope: "payouts:write",
     tag: "Payouts",
     summary: "Request a payout (B2C or B2B)",
     description:
@@ -172,6 +182,7 @@ export const API_OPERATIONS: ApiOperation[] = [
   {
     method: "get",
     path: "/api/v1/payouts",
+    scope: "payouts:read",
     tag: "Payouts",
     summary: "List payouts, newest first",
     query: payoutListQuerySchema,
@@ -180,6 +191,7 @@ export const API_OPERATIONS: ApiOperation[] = [
   {
     method: "get",
     path: "/api/v1/payouts/{id}",
+    scope: "payouts:read",
     tag: "Payouts",
     summary: "One payout",
     success: { status: 200, description: "The payout.", schema: "Payout" },
@@ -187,6 +199,7 @@ export const API_OPERATIONS: ApiOperation[] = [
   {
     method: "post",
     path: "/api/v1/payout-batches",
+    scope: "payouts:write",
     tag: "Payout batches",
     summary: "Request up to 10,000 payouts at once",
     description:
@@ -217,6 +230,7 @@ export const API_OPERATIONS: ApiOperation[] = [
   {
     method: "get",
     path: "/api/v1/payout-batches/{id}",
+    scope: "payouts:read",
     tag: "Payout batches",
     summary: "One payout batch",
     success: {
@@ -228,6 +242,7 @@ export const API_OPERATIONS: ApiOperation[] = [
   {
     method: "post",
     path: "/api/v1/payments/{id}/reversal",
+    scope: "payouts:write",
     tag: "Reversals",
     summary: "Ask for a paid payment's money to go back",
     description:
@@ -239,6 +254,7 @@ export const API_OPERATIONS: ApiOperation[] = [
   {
     method: "get",
     path: "/api/v1/reversals",
+    scope: "payouts:read",
     tag: "Reversals",
     summary: "List reversals, newest first",
     query: reversalListQuerySchema,
@@ -247,6 +263,7 @@ export const API_OPERATIONS: ApiOperation[] = [
   {
     method: "get",
     path: "/api/v1/reversals/{id}",
+    scope: "payouts:read",
     tag: "Reversals",
     summary: "One reversal",
     success: { status: 200, description: "The reversal.", schema: "Reversal" },
@@ -254,6 +271,7 @@ export const API_OPERATIONS: ApiOperation[] = [
   {
     method: "post",
     path: "/api/v1/reconciliation/pull",
+    scope: "reconciliation:write",
     tag: "Reconciliation",
     summary: "Read M-Pesa's record for a window and match it",
     description:
@@ -272,6 +290,7 @@ export const API_OPERATIONS: ApiOperation[] = [
   {
     method: "get",
     path: "/api/v1/events",
+    scope: "events:read",
     tag: "Events",
     summary: "List events, newest first",
     description: "Every money event, with the object as it was then; filter by `type`.",
@@ -281,6 +300,7 @@ export const API_OPERATIONS: ApiOperation[] = [
   {
     method: "get",
     path: "/api/v1/events/{id}",
+    scope: "events:read",
     tag: "Events",
     summary: "One event",
     success: { status: 200, description: "The event.", schema: "Event" },
@@ -288,6 +308,7 @@ export const API_OPERATIONS: ApiOperation[] = [
   {
     method: "get",
     path: "/api/v1/webhook-endpoints",
+    scope: "webhooks:manage",
     tag: "Webhook endpoints",
     summary: "List webhook endpoints",
     success: {
@@ -299,6 +320,7 @@ export const API_OPERATIONS: ApiOperation[] = [
   {
     method: "post",
     path: "/api/v1/webhook-endpoints",
+    scope: "webhooks:manage",
     tag: "Webhook endpoints",
     summary: "Add a webhook endpoint",
     description: "The answer carries the signing secret, this once. An empty `eventTypes` takes every type.",
@@ -315,6 +337,7 @@ export const API_OPERATIONS: ApiOperation[] = [
   {
     method: "get",
     path: "/api/v1/webhook-endpoints/{id}",
+    scope: "webhooks:manage",
     tag: "Webhook endpoints",
     summary: "One webhook endpoint",
     success: { status: 200, description: "The endpoint (never its secret).", schema: "WebhookEndpoint" },
@@ -322,6 +345,7 @@ export const API_OPERATIONS: ApiOperation[] = [
   {
     method: "patch",
     path: "/api/v1/webhook-endpoints/{id}",
+    scope: "webhooks:manage",
     tag: "Webhook endpoints",
     summary: "Change a webhook endpoint",
     description: "Change `url`, `description`, `eventTypes` or `enabled`; absent fields stay as they are.",
@@ -331,6 +355,7 @@ export const API_OPERATIONS: ApiOperation[] = [
   {
     method: "delete",
     path: "/api/v1/webhook-endpoints/{id}",
+    scope: "webhooks:manage",
     tag: "Webhook endpoints",
     summary: "Remove a webhook endpoint with its delivery log",
     success: { status: 204, description: "Removed.", schema: null },
@@ -338,6 +363,7 @@ export const API_OPERATIONS: ApiOperation[] = [
   {
     method: "post",
     path: "/api/v1/webhook-endpoints/{id}/rotate-secret",
+    scope: "webhooks:manage",
     tag: "Webhook endpoints",
     summary: "Rotate the signing secret",
     description:
@@ -354,7 +380,7 @@ export const API_OPERATIONS: ApiOperation[] = [
     tag: "Reference",
     summary: "This document",
     success: { status: 200, description: "The OpenAPI 3.1 document of this API.", schema: null },
-    public: true,
+    scope: null,
   },
 ];
 
@@ -412,15 +438,19 @@ function operationObject(op: ApiOperation) {
             },
           },
   };
-  if (!op.public) {
+  if (op.scope) {
     if (op.body || op.idempotent) responses[400] = { $ref: "#/components/responses/BadRequest" };
     responses[401] = { $ref: "#/components/responses/Unauthenticated" };
+    responses[403] = { $ref: "#/components/responses/Forbidden" };
     if (op.path.includes("{id}")) responses[404] = { $ref: "#/components/responses/NotFound" };
     if (op.idempotent) responses[409] = { $ref: "#/components/responses/Conflict" };
     if (op.body || op.query) responses[422] = { $ref: "#/components/responses/ValidationFailed" };
     responses[429] = { $ref: "#/components/responses/RateLimited" };
     responses[500] = { $ref: "#/components/responses/Internal" };
   }
+  const scopeNote = op.scope
+    ? `Scope: \`${op.scope}\` (${API_SCOPES[op.scope].label}); a key without it is answered 403.`
+    : null;
   return {
     operationId: `${op.method}${op.path
       .replace(/^\/api\/v1/, "")
@@ -428,8 +458,12 @@ function operationObject(op: ApiOperation) {
       .replace(/[/.-](\w)/g, (_, c: string) => c.toUpperCase())}`,
     tags: [op.tag],
     summary: op.summary,
-    ...(op.description ? { description: op.description } : {}),
-    ...(op.public ? { security: [] } : {}),
+    ...(scopeNote || op.description
+      ? { description: [op.description, scopeNote].filter(Boolean).join("\n\n") }
+      : {}),
+    // OpenAPI 3.1 lets a non-OAuth requirement list the roles it needs: here, the key's scope.
+    security: op.scope ? [{ apiKey: [op.scope] }] : [],
+    ...(op.scope ? { "x-malipo-scope": op.scope } : {}),
     ...(parameters.length ? { parameters } : {}),
     ...(op.body
       ? {
@@ -522,7 +556,8 @@ export function buildOpenApiDocument({ serverUrl = "/", version = "1.0.0" }: Bui
         apiKey: {
           type: "http",
           scheme: "bearer",
-          description: "An API key from Settings → API keys: `Authorization: Bearer <key>`.",
+          description:
+            "An API key from Settings → API keys: `Authorization: Bearer <key>`. Each key has scopes, chosen when it is made; an operation needs the one it names (403 without it).",
         },
       },
       parameters: {
@@ -540,6 +575,9 @@ export function buildOpenApiDocument({ serverUrl = "/", version = "1.0.0" }: Bui
           "The body is not JSON, or a header (Idempotency-Key) or cursor is malformed.",
         ),
         Unauthenticated: errorResponse("No API key, or one that is unknown or revoked."),
+        Forbidden: errorResponse(
+          "The API key lacks the scope this operation needs (`error.code` is `forbidden`; the message names the scope).",
+        ),
         NotFound: errorResponse("No such object for this merchant."),
         Conflict: errorResponse("The Idempotency-Key was used with a different request."),
         ValidationFailed: errorResponse(

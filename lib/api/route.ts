@@ -1,4 +1,4 @@
-// The merchant REST API's shared edge: API-key authentication, per-key rate limits, JSON errors
+// The merchant REST API's shared edge: API-key authentication, scopes, per-key rate limits, JSON errors
 // as {"error":{"code","message","field"?}} and nothing internal ever leaking to a client.
 import { Pool } from "pg";
 import { ZodError } from "zod";
@@ -7,6 +7,7 @@ import { getEnv } from "../env";
 import { AppError, asAppError, toErrorBody } from "../errors";
 import { type Logger, withRequest } from "../logger";
 import { withSpan } from "../observability/tracing";
+import type { ApiScope } from "../security/api-scopes";
 import { type ApiCaller, authenticateApiKey } from "../security/authenticate-api-key";
 import { createLimiter, type Limiter } from "../security/rate-limit";
 
@@ -74,14 +75,30 @@ export function readIdempotencyKey(request: Request): string | null {
 
 type Handler<P> = (ctx: { request: Request; caller: ApiCaller; params: P; log: Logger }) => Promise<Response>;
 
-export function apiRoute<P = Record<string, never>>(handler: Handler<P>) {
+/** A route handler of the REST API, carrying the scope it needs (tests/unit/openapi.test.ts reads it). */
+export type ApiRouteHandler<P> = ((
+  request: Request,
+  context: { params: Promise<P> },
+) => Promise<Response>) & {
+  readonly scope: ApiScope;
+};
+
+/**
+ * The REST API's one way to write a route: `scope` is required (a key without it is refused 403
+ * before the handler runs), so no route can be added that any key may call.
+ */
+export function apiRoute<P = Record<string, never>>(
+  scope: ApiScope,
+  handler: Handler<P>,
+): ApiRouteHandler<P> {
   // One span per API request: an STK initiation's Daraja calls are its children.
-  return (request: Request, context: { params: Promise<P> }): Promise<Response> =>
+  const route = (request: Request, context: { params: Promise<P> }): Promise<Response> =>
     withSpan(`api ${request.method}`, { "url.path": new URL(request.url).pathname }, async (span) => {
       const response = await handle(request, context);
       span.setAttribute("http.response.status_code", response.status);
       return response;
     });
+  return Object.assign(route, { scope });
 
   async function handle(request: Request, context: { params: Promise<P> }): Promise<Response> {
     const { log, requestId } = withRequest(request.headers, { route: new URL(request.url).pathname });
@@ -92,6 +109,11 @@ export function apiRoute<P = Record<string, never>>(handler: Handler<P>) {
         throw new AppError("rate_limited", `Too many requests for this API key. Retry in ${wait} s.`, {
           retryAfterSeconds: wait,
         });
+      if (!caller.scopes.includes(scope))
+        throw new AppError(
+          "forbidden",
+          `This API key lacks the '${scope}' scope. Create a key with it in Settings → API keys.`,
+        );
       const response = await handler({
         request,
         caller,

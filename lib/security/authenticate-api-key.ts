@@ -1,11 +1,14 @@
 import type { DbClient } from "../db-types";
 import { AppError } from "../errors";
 import { hashApiKey } from "./api-keys";
+import { type ApiScope, readScopes } from "./api-scopes";
 
 export interface ApiCaller {
   merchantId: string;
   apiKeyId: string;
   prefix: string;
+  /** What the key may do; lib/api/route.ts refuses a route whose scope is not here. */
+  scopes: ApiScope[];
 }
 
 /** `Authorization: Bearer <key>` → the merchant it belongs to; revoked or unknown keys are refused. */
@@ -19,5 +22,5 @@ export async function authenticateApiKey(db: DbClient, authorization: string | n
   if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > 60_000) {
     await db.apiKey.update({ where: { id: row.id }, data: { lastUsedAt: new Date() } });
   }
-  return { merchantId: row.merchantId, apiKeyId: row.id, prefix: row.prefix };
+  return { merchantId: row.merchantId, apiKeyId: row.id, prefix: row.prefix, scopes: readScopes(row.scopes) };
 }

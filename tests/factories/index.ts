@@ -4,6 +4,7 @@ import type { Keyring } from "@/lib/crypto/keyring";
 import type { DbClient } from "@/lib/db-types";
 import { sealRecipientPhone } from "@/lib/payments/payouts/recipient-phone";
 import { generateApiKey } from "@/lib/security/api-keys";
+import { API_SCOPE_NAMES, type ApiScope } from "@/lib/security/api-scopes";
 import { hashPassword } from "@/lib/security/password";
 import type { Prisma } from "@/prisma/generated/prisma/client";
 import type { MpesaEnvironment, Role } from "@/prisma/generated/prisma/enums";
@@ -124,8 +125,11 @@ export function createReviewItem(
   });
 }
 
-/** An active API key row; `key` is the secret a client would send. */
-export async function createApiKey(db: DbClient, options: { merchantId: string; name?: string }) {
+/** An active API key row with every scope unless `scopes` says otherwise; `key` is the secret a client would send. */
+export async function createApiKey(
+  db: DbClient,
+  options: { merchantId: string; name?: string; scopes?: readonly ApiScope[] },
+) {
   const material = generateApiKey("simulator");
   const apiKey = await db.apiKey.create({
     data: {
@@ -133,6 +137,7 @@ export async function createApiKey(db: DbClient, options: { merchantId: string; 
       name: options.name ?? `Key ${unique()}`,
       prefix: material.prefix,
       hash: material.hash,
+      scopes: [...(options.scopes ?? API_SCOPE_NAMES)],
     },
   });
   return { apiKey, key: material.key };

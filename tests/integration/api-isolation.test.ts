@@ -2,6 +2,7 @@
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { generateKeyringSpec } from "@/lib/crypto/keyring";
 import { generateApiKey } from "@/lib/security/api-keys";
+import { API_SCOPE_NAMES } from "@/lib/security/api-scopes";
 import { createMerchant } from "../factories";
 import { testDatabaseUrl, testDb } from "./db";
 
@@ -18,7 +19,9 @@ describe("REST API tenant isolation", () => {
     for (const name of ["a", "b"] as const) {
       const merchant = await createMerchant(db);
       const key = generateApiKey("simulator");
-      await db.apiKey.create({ data: { merchantId: merchant.id, name, prefix: key.prefix, hash: key.hash } });
+      await db.apiKey.create({
+        data: { merchantId: merchant.id, name, prefix: key.prefix, hash: key.hash, scopes: API_SCOPE_NAMES },
+      });
       keys[name] = key.key;
       const session = await db.checkoutSession.create({
         data: {

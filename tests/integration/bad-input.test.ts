@@ -3,6 +3,7 @@
 // no spreadsheet runs as formulas. Everything through the real route handlers, pages and actions.
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { generateApiKey } from "@/lib/security/api-keys";
+import { API_SCOPE_NAMES } from "@/lib/security/api-scopes";
 import { createMember, createPayment } from "../factories";
 import { callAction, renderPage, signIn, stubAppEnv } from "../support/next-request";
 import { testDatabaseUrl, testDb } from "./db";
@@ -31,7 +32,9 @@ describe("bad input", () => {
     owner = member.user;
     merchantId = member.merchantId;
     const key = generateApiKey("simulator");
-    await db.apiKey.create({ data: { merchantId, name: "k", prefix: key.prefix, hash: key.hash } });
+    await db.apiKey.create({
+      data: { merchantId, name: "k", prefix: key.prefix, hash: key.hash, scopes: API_SCOPE_NAMES },
+    });
     apiKey = key.key;
     const other = await createMember(db, { role: "owner" });
     const otherKey = generateApiKey("simulator");

@@ -88,7 +88,12 @@ describe("dashboard actions record the caller's IP in the audit log", () => {
     fromIp("41.90.1.2");
     const actions = await import("@/app/(dashboard)/settings/actions");
     expect(
-      (await actions.createKeyAction({ error: null, key: null }, form({ name: "Till laptop" }))).key,
+      (
+        await actions.createKeyAction(
+          { error: null, key: null },
+          form({ name: "Till laptop", scopes: "payments:read" }),
+        )
+      ).key,
     ).toBeTruthy();
     const invited = await actions.inviteAction(
       { error: null, link: null, email: null },

@@ -287,7 +287,7 @@ describe("dashboard tenant isolation", () => {
         run: async () =>
           (await import("@/app/(dashboard)/settings/actions")).createKeyAction(
             { error: null, key: null },
-            form({ name: "Planted in B" }),
+            form({ name: "Planted in B", scopes: "payments:read" }),
           ),
         answers: { ok: true },
         unchanged: async () => {

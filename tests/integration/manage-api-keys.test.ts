@@ -10,12 +10,22 @@ describe("API keys from Settings", () => {
   it("creates a key shown once, that authenticates until revoked; audited; another merchant cannot revoke it", async () => {
     const { user, merchantId } = await createMember(db, { role: "developer" });
     const actor = { id: user.id, label: user.email };
-    const { key, apiKey } = await createApiKey(db, { merchantId, name: "Online shop", actor });
+    const { key, apiKey } = await createApiKey(db, {
+      merchantId,
+      name: "Online shop",
+      scopes: ["payments:write"],
+      role: "developer",
+      actor,
+    });
     expect(key.startsWith(apiKey.prefix)).toBe(true);
     expect(JSON.stringify(await db.apiKey.findUniqueOrThrow({ where: { id: apiKey.id } }))).not.toContain(
       key,
     );
-    expect(await authenticateApiKey(db, `Bearer ${key}`)).toMatchObject({ merchantId, apiKeyId: apiKey.id });
+    expect(await authenticateApiKey(db, `Bearer ${key}`)).toMatchObject({
+      merchantId,
+      apiKeyId: apiKey.id,
+      scopes: ["payments:write"],
+    });
 
     const other = await createMember(db);
     await expect(
@@ -28,7 +38,9 @@ describe("API keys from Settings", () => {
         .map((r) => r.action)
         .sort(),
     ).toEqual(["apikey.created", "apikey.revoked"]);
-    await expect(createApiKey(db, { merchantId, name: "  ", actor })).rejects.toMatchObject({
+    await expect(
+      createApiKey(db, { merchantId, name: "  ", scopes: ["payments:read"], role: "developer", actor }),
+    ).rejects.toMatchObject({
       code: "validation_failed",
     });
   });

@@ -11,6 +11,7 @@ import { matchMpesaRecords } from "@/lib/payments/reconciliation/match-mpesa-rec
 import { pullTransactions } from "@/lib/payments/reconciliation/pull-transactions";
 import { recordMpesaRecords } from "@/lib/payments/reconciliation/record-mpesa-records";
 import { generateApiKey } from "@/lib/security/api-keys";
+import { API_SCOPE_NAMES } from "@/lib/security/api-scopes";
 import { createMerchant } from "../factories";
 import { startCollectionsWorld, waitUntil } from "../support/collections";
 import { stubAppEnv } from "../support/next-request";
@@ -356,7 +357,13 @@ describe("Pull Transactions: M-Pesa's own record recovers what Malipo never hear
         );
         const key = generateApiKey("simulator");
         await db.apiKey.create({
-          data: { merchantId: merchant.id, name, prefix: key.prefix, hash: key.hash },
+          data: {
+            merchantId: merchant.id,
+            name,
+            prefix: key.prefix,
+            hash: key.hash,
+            scopes: API_SCOPE_NAMES,
+          },
         });
         keys[name] = key.key;
         merchants[name] = merchant.id;

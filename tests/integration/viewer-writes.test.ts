@@ -105,7 +105,10 @@ describe("writes a role does not allow", () => {
       name: "createKeyAction",
       permission: "apikeys:manage",
       run: async () =>
-        (await settings()).createKeyAction({ error: null, key: null }, form({ name: "New key" })),
+        (await settings()).createKeyAction(
+          { error: null, key: null },
+          form({ name: "New key", scopes: "payments:read" }),
+        ),
       unchanged: () =>
         unchangedRow(
           () => db.apiKey.findMany({ where: { merchantId: w.merchant.id } }),

@@ -1,5 +1,5 @@
 // The OpenAPI document and the routes must not disagree: every app/api/v1/**/route.ts method is in
-// the document and every documented operation has its route; the document has OpenAPI 3.1's
+// the document with the API key scope its route declares, and every documented operation has its route; the document has OpenAPI 3.1's
 // essential structure, every $ref resolves, and each example request parses with the schema the
 // route parses with.
 import { readdirSync, readFileSync } from "node:fs";
@@ -49,6 +49,42 @@ function routeOperations(): string[] {
   });
 }
 
+/**
+ * "METHOD /api/v1/path/{param}" → the scope its route file passes to `apiRoute(scope, …)`, or
+ * null for an export that is not an apiRoute call (the public document).
+ */
+function routeScopes(): Record<string, string | null> {
+  const files = readdirSync(apiRoot, { recursive: true, encoding: "utf8" }).filter(
+    (f) => path.basename(f) === "route.ts",
+  );
+  const out: Record<string, string | null> = {};
+  for (const file of files) {
+    const source = ts.createSourceFile(
+      file,
+      readFileSync(path.join(apiRoot, file), "utf8"),
+      ts.ScriptTarget.Latest,
+    );
+    const urlPath = `/api/v1/${path.dirname(file).split(path.sep).join("/")}`.replace(/\[(\w+)\]/g, "{$1}");
+    for (const statement of source.statements) {
+      if (ts.isFunctionDeclaration(statement) && statement.name && HTTP_METHODS.includes(statement.name.text))
+        out[`${statement.name.text} ${urlPath}`] = null;
+      if (!ts.isVariableStatement(statement)) continue;
+      for (const d of statement.declarationList.declarations) {
+        if (!ts.isIdentifier(d.name) || !HTTP_METHODS.includes(d.name.text)) continue;
+        const call = d.initializer && ts.isCallExpression(d.initializer) ? d.initializer : undefined;
+        const first = call?.arguments[0];
+        out[`${d.name.text} ${urlPath}`] =
+          call && ts.isIdentifier(call.expression) && call.expression.text === "apiRoute" && first
+            ? ts.isStringLiteral(first)
+              ? first.text
+              : `(not a literal: ${first.getText(source)})`
+            : null;
+      }
+    }
+  }
+  return out;
+}
+
 const doc = buildOpenApiDocument({ serverUrl: "https://malipo.example" });
 
 function documentedOperations(): string[] {
@@ -78,7 +114,8 @@ const operation = z.strictObject({
   tags: z.array(z.string()).min(1),
   summary: z.string().min(1),
   description: z.string().optional(),
-  security: z.array(z.record(z.string(), z.array(z.string()))).optional(),
+  security: z.array(z.record(z.string(), z.array(z.string()))),
+  "x-malipo-scope": z.string().optional(),
   parameters: z.array(parameter).optional(),
   requestBody: z
     .object({ required: z.boolean(), content: z.object({ "application/json": mediaType }) })
@@ -113,6 +150,25 @@ describe("OpenAPI document", () => {
   it("lists exactly the methods the route files export", () => {
     expect(documentedOperations().sort()).toEqual(routeOperations().sort());
     expect(routeOperations().length).toBeGreaterThan(10);
+  });
+
+  it("names, for each operation, the scope its route declares", () => {
+    const documented = Object.fromEntries(
+      Object.entries(doc.paths).flatMap(([p, methods]) =>
+        Object.entries(methods as Record<string, { security: Record<string, string[]>[] }>).map(([m, op]) => [
+          `${m.toUpperCase()} ${p}`,
+          op.security[0]?.apiKey?.[0] ?? null,
+        ]),
+      ),
+    );
+    expect(documented).toEqual(routeScopes());
+    for (const op of API_OPERATIONS) {
+      const operation = (doc.paths[op.path] as Record<string, Record<string, unknown>>)[op.method];
+      expect(operation?.["x-malipo-scope"], `${op.method} ${op.path}`).toBe(op.scope ?? undefined);
+      if (op.scope) expect(operation?.description).toContain(`\`${op.scope}\``);
+    }
+    // Only the document itself is public.
+    expect(Object.values(routeScopes()).filter((scope) => scope === null)).toHaveLength(1);
   });
 
   it("is a valid OpenAPI 3.1 document (the specification's own JSON Schema)", async () => {

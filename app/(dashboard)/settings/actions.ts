@@ -11,6 +11,7 @@ import { updateMerchantProfile } from "@/lib/merchants/update-merchant-profile";
 import { DarajaError } from "@/lib/payments/daraja/errors";
 import { updatePayoutPolicy } from "@/lib/payments/payouts/update-payout-policy";
 import { paymentsRuntime } from "@/lib/payments-runtime";
+import { apiScopeSchema } from "@/lib/security/api-scopes";
 import { createApiKey, revokeApiKey } from "@/lib/security/manage-api-keys";
 import { requireTenant } from "@/lib/session";
 import { createInvitation } from "@/lib/team/create-invitation";
@@ -21,12 +22,20 @@ import { MpesaEnvironment, Role } from "@/prisma/generated/prisma/enums";
 
 export type KeyState = { error: string | null; key: string | null };
 
+/** The ticked scope checkboxes; which of them this member may grant is the core's decision. */
+const keyScopesSchema = z.array(apiScopeSchema);
+
 export async function createKeyAction(_prev: KeyState, form: FormData): Promise<KeyState> {
   const tenant = await requireTenant("apikeys:manage");
+  const scopes = keyScopesSchema.safeParse(form.getAll("scopes"));
+  if (!scopes.success) return { error: "That is not a scope an API key can have.", key: null };
   try {
     const { key } = await createApiKey(tenant.db, {
       merchantId: tenant.merchant.id,
       name: String(form.get("name") ?? ""),
+      scopes: scopes.data,
+      // The role is the session's, never the form's.
+      role: tenant.role,
       actor: tenant.actor,
     });
     revalidatePath("/settings");

@@ -21,25 +21,48 @@ import {
   updateProfileAction,
 } from "./actions";
 
-export function CreateKeyForm() {
+/** `grantable`: the scopes the signed-in member's role may put on a key (all ticked at first). */
+export function CreateKeyForm({ grantable }: { grantable: { scope: string; label: string }[] }) {
   const [state, action, pending] = useActionState<KeyState, FormData>(createKeyAction, {
     error: null,
     key: null,
   });
   return (
     <div className="space-y-3">
-      <form action={action} className="flex flex-wrap items-end gap-2">
-        <label className="block text-sm">
-          <span className="font-medium text-slate-700">New key name</span>
-          <input name="name" required maxLength={60} placeholder="e.g. Online shop" className="input mt-1" />
-        </label>
-        <button
-          type="submit"
-          disabled={pending}
-          className="rounded-md bg-brand-700 px-3 py-2 text-sm font-medium text-white"
-        >
-          {pending ? "Creating…" : "Create API key"}
-        </button>
+      <form action={action} className="space-y-3">
+        <div className="flex flex-wrap items-end gap-2">
+          <label className="block text-sm">
+            <span className="font-medium text-slate-700">New key name</span>
+            <input
+              name="name"
+              required
+              maxLength={60}
+              placeholder="e.g. Online shop"
+              className="input mt-1"
+            />
+          </label>
+          <button
+            type="submit"
+            disabled={pending}
+            className="rounded-md bg-brand-700 px-3 py-2 text-sm font-medium text-white"
+          >
+            {pending ? "Creating…" : "Create API key"}
+          </button>
+        </div>
+        <fieldset className="text-sm">
+          <legend className="font-medium text-slate-700">Scopes (what the key may do)</legend>
+          <div className="mt-1 grid gap-1 sm:grid-cols-2">
+            {grantable.map(({ scope, label }) => (
+              <label key={scope} className="flex items-start gap-2">
+                <input type="checkbox" name="scopes" value={scope} defaultChecked className="mt-1" />
+                <span>
+                  <code className="font-mono text-xs">{scope}</code>{" "}
+                  <span className="text-slate-600">{label}</span>
+                </span>
+              </label>
+            ))}
+          </div>
+        </fieldset>
       </form>
       <FormError message={state.error} />
       {state.key ? (

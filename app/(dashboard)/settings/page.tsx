@@ -6,6 +6,7 @@ import { formatKes, formatNairobiTime } from "@/lib/format";
 import { getPayoutPolicy } from "@/lib/payments/payouts/get-payout-policy";
 import { paymentsRuntime } from "@/lib/payments-runtime";
 import { can, ROLE_DESCRIPTIONS, ROLE_LABELS } from "@/lib/permissions";
+import { API_SCOPES, grantableScopes, readScopes } from "@/lib/security/api-scopes";
 import { requireTenant } from "@/lib/session";
 import { findTeam } from "@/lib/team/find-team";
 import { MpesaEnvironment } from "@/prisma/generated/prisma/enums";
@@ -165,12 +166,20 @@ export default async function SettingsPage({ searchParams }: { searchParams: Pro
         <PayoutPolicySection policy={payoutPolicy} mayEdit={tenant.role === "owner"} />
       </Section>
       <Section title="API keys">
-        {mayManageKeys ? <CreateKeyForm /> : null}
+        {mayManageKeys ? (
+          <CreateKeyForm
+            grantable={grantableScopes(tenant.role).map((scope) => ({
+              scope,
+              label: API_SCOPES[scope].label,
+            }))}
+          />
+        ) : null}
         <div className="mt-4">
           <DataTable
             columns={[
               { label: "Name" },
               { label: "Key" },
+              { label: "Scopes" },
               { label: "Created" },
               { label: "Last used" },
               { label: "State" },
@@ -182,6 +191,12 @@ export default async function SettingsPage({ searchParams }: { searchParams: Pro
                 <td className="px-4 py-2">{key.name}</td>
                 <td className="px-4 py-2 font-mono text-xs">
                   {key.prefix.endsWith("…") ? key.prefix : `${key.prefix}…`}
+                </td>
+                <td
+                  className="max-w-xs whitespace-normal px-4 py-2 font-mono text-xs"
+                  data-testid="api-key-scopes"
+                >
+                  {readScopes(key.scopes).join(" ") || "none"}
                 </td>
                 <td className="px-4 py-2 text-slate-600">{formatNairobiTime(key.createdAt)}</td>
                 <td className="px-4 py-2 text-slate-600">

@@ -243,6 +243,11 @@ export default function ApiReferencePage() {
                   <span className="break-all">{op.path}</span>
                 </h3>
                 <p className="font-medium">{op.summary}</p>
+                {op.scope && (
+                  <p className="text-sm text-gray-700">
+                    API key scope: <code className="rounded bg-gray-100 px-1">{op.scope}</code>
+                  </p>
+                )}
                 {op.description && (
                   <p className="text-sm text-gray-700">
                     <Prose text={op.description} />

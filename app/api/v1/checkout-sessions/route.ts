@@ -6,7 +6,7 @@ import { createCheckoutSession } from "@/lib/payments/collections/create-checkou
 import { toCheckoutSessionResource } from "@/lib/payments/collections/payment-resource";
 import { paymentsRuntime } from "@/lib/payments-runtime";
 
-export const POST = apiRoute(async ({ request, caller }) => {
+export const POST = apiRoute("checkout:write", async ({ request, caller }) => {
   const input = createCheckoutSessionSchema.parse(await request.json());
   const session = await createCheckoutSession(getDb(), { merchantId: caller.merchantId, ...input });
   return Response.json(toCheckoutSessionResource(session, paymentsRuntime().deps.appUrl), { status: 201 });

@@ -9,7 +9,7 @@ import { initiateStkPayment } from "@/lib/payments/collections/initiate-stk-paym
 import { toPaymentResource } from "@/lib/payments/collections/payment-resource";
 import { paymentsRuntime } from "@/lib/payments-runtime";
 
-export const POST = apiRoute(async ({ request, caller }) => {
+export const POST = apiRoute("payments:write", async ({ request, caller }) => {
   const input = createPaymentSchema.parse(await request.json());
   const idempotencyKey = request.headers.get("idempotency-key");
   if (idempotencyKey && !/^[\w.:-]{1,100}$/.test(idempotencyKey)) {
@@ -27,7 +27,7 @@ export const POST = apiRoute(async ({ request, caller }) => {
   return Response.json(toPaymentResource(payment), { status: 201 });
 });
 
-export const GET = apiRoute(async ({ request, caller }) => {
+export const GET = apiRoute("payments:read", async ({ request, caller }) => {
   const query = paymentListQuerySchema.parse(Object.fromEntries(new URL(request.url).searchParams));
   const page = await findPayments(getDb(), { merchantId: caller.merchantId, ...query });
   return Response.json({

@@ -9,7 +9,7 @@ import { toPayoutBatchResource } from "@/lib/payments/payouts/payout-resource";
 import { requestPayoutBatch } from "@/lib/payments/payouts/request-payout-batch";
 import { paymentsRuntime } from "@/lib/payments-runtime";
 
-export const POST = apiRoute(async ({ request, caller }) => {
+export const POST = apiRoute("payouts:write", async ({ request, caller }) => {
   const body = createPayoutBatchSchema.parse(await request.json());
   const idempotencyKey = readIdempotencyKey(request);
   const db = getDb();

@@ -8,7 +8,7 @@ import { toPayoutResource } from "@/lib/payments/payouts/payout-resource";
 import { requestPayout } from "@/lib/payments/payouts/request-payout";
 import { paymentsRuntime } from "@/lib/payments-runtime";
 
-export const POST = apiRoute(async ({ request, caller }) => {
+export const POST = apiRoute("payouts:write", async ({ request, caller }) => {
   const fields = createPayoutSchema.parse(await request.json());
   const idempotencyKey = readIdempotencyKey(request);
   const payout = await requestPayout(getDb(), paymentsRuntime().deps, {
@@ -20,7 +20,7 @@ export const POST = apiRoute(async ({ request, caller }) => {
   return Response.json(toPayoutResource(payout), { status: 201 });
 });
 
-export const GET = apiRoute(async ({ request, caller }) => {
+export const GET = apiRoute("payouts:read", async ({ request, caller }) => {
   const query = payoutListQuerySchema.parse(Object.fromEntries(new URL(request.url).searchParams));
   const page = await findPayouts(getDb(), { merchantId: caller.merchantId, ...query });
   return Response.json({

@@ -6,7 +6,7 @@ import { getDb } from "@/lib/db";
 import { findReversals } from "@/lib/payments/reversals/find-reversals";
 import { toReversalResource } from "@/lib/payments/reversals/reversal-resource";
 
-export const GET = apiRoute(async ({ request, caller }) => {
+export const GET = apiRoute("payouts:read", async ({ request, caller }) => {
   const query = reversalListQuerySchema.parse(Object.fromEntries(new URL(request.url).searchParams));
   const page = await findReversals(getDb(), { merchantId: caller.merchantId, ...query });
   return Response.json({

@@ -8,12 +8,12 @@ import { createWebhookEndpointSchema } from "@/lib/webhooks/webhook-endpoint-inp
 import { toWebhookEndpointResource } from "@/lib/webhooks/webhook-endpoint-resource";
 import { webhookDeps } from "@/lib/webhooks-runtime";
 
-export const GET = apiRoute(async ({ caller }) => {
+export const GET = apiRoute("webhooks:manage", async ({ caller }) => {
   const endpoints = await findWebhookEndpoints(getDb(), { merchantId: caller.merchantId });
   return Response.json({ object: "list", data: endpoints.map(toWebhookEndpointResource) });
 });
 
-export const POST = apiRoute(async ({ request, caller }) => {
+export const POST = apiRoute("webhooks:manage", async ({ request, caller }) => {
   const input = createWebhookEndpointSchema.parse(await request.json());
   const { keyring, production } = webhookDeps();
   const { endpoint, secret } = await createWebhookEndpoint(getDb(), {

@@ -7,7 +7,7 @@ import { paymentsRuntime } from "@/lib/payments-runtime";
 import { tenantDb } from "@/lib/tenancy/tenant-db";
 import { isUuid } from "@/lib/validation/id";
 
-export const GET = apiRoute<{ id: string }>(async ({ caller, params }) => {
+export const GET = apiRoute<{ id: string }>("payments:read", async ({ caller, params }) => {
   const session = isUuid(params.id)
     ? await tenantDb(getDb(), caller.merchantId).checkoutSession.findUnique({ where: { id: params.id } })
     : null;

@@ -5,7 +5,7 @@ import { AppError } from "@/lib/errors";
 import { toEventResource } from "@/lib/events/event-resource";
 import { getEvent } from "@/lib/events/get-event";
 
-export const GET = apiRoute<{ id: string }>(async ({ caller, params }) => {
+export const GET = apiRoute<{ id: string }>("events:read", async ({ caller, params }) => {
   const event = await getEvent(getDb(), { merchantId: caller.merchantId, eventId: params.id });
   if (!event) throw new AppError("not_found", "No event with this id.");
   return Response.json(toEventResource(event));

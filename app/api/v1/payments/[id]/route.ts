@@ -6,7 +6,7 @@ import { toPaymentResource } from "@/lib/payments/collections/payment-resource";
 import { tenantDb } from "@/lib/tenancy/tenant-db";
 import { isUuid } from "@/lib/validation/id";
 
-export const GET = apiRoute<{ id: string }>(async ({ caller, params }) => {
+export const GET = apiRoute<{ id: string }>("payments:read", async ({ caller, params }) => {
   const payment = isUuid(params.id)
     ? await tenantDb(getDb(), caller.merchantId).payment.findUnique({ where: { id: params.id } })
     : null;

@@ -5,7 +5,7 @@ import { AppError } from "@/lib/errors";
 import { getPayoutBatch } from "@/lib/payments/payouts/get-payout-batch";
 import { toPayoutBatchResource } from "@/lib/payments/payouts/payout-resource";
 
-export const GET = apiRoute<{ id: string }>(async ({ caller, params }) => {
+export const GET = apiRoute<{ id: string }>("payouts:read", async ({ caller, params }) => {
   const summary = await getPayoutBatch(getDb(), { merchantId: caller.merchantId, batchId: params.id });
   if (!summary) throw new AppError("not_found", "No payout batch with this id.");
   return Response.json(toPayoutBatchResource(summary));

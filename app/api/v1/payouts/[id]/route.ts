@@ -5,7 +5,7 @@ import { AppError } from "@/lib/errors";
 import { getPayout } from "@/lib/payments/payouts/get-payout";
 import { toPayoutResource } from "@/lib/payments/payouts/payout-resource";
 
-export const GET = apiRoute<{ id: string }>(async ({ caller, params }) => {
+export const GET = apiRoute<{ id: string }>("payouts:read", async ({ caller, params }) => {
   const payout = await getPayout(getDb(), { merchantId: caller.merchantId, payoutId: params.id });
   if (!payout) throw new AppError("not_found", "No payout with this id.");
   return Response.json(toPayoutResource(payout));

@@ -6,7 +6,7 @@ import { getDb } from "@/lib/db";
 import { pullTransactions } from "@/lib/payments/reconciliation/pull-transactions";
 import { paymentsRuntime } from "@/lib/payments-runtime";
 
-export const POST = apiRoute(async ({ request, caller }) => {
+export const POST = apiRoute("reconciliation:write", async ({ request, caller }) => {
   const text = await request.text();
   const window = pullWindowSchema.parse(text.trim() === "" ? {} : JSON.parse(text));
   const counts = await pullTransactions(

@@ -9,7 +9,7 @@ import { updateWebhookEndpointSchema } from "@/lib/webhooks/webhook-endpoint-inp
 import { toWebhookEndpointResource } from "@/lib/webhooks/webhook-endpoint-resource";
 import { webhookDeps } from "@/lib/webhooks-runtime";
 
-export const GET = apiRoute<{ id: string }>(async ({ caller, params }) => {
+export const GET = apiRoute<{ id: string }>("webhooks:manage", async ({ caller, params }) => {
   const endpoint = await getWebhookEndpointOrThrow(getDb(), {
     merchantId: caller.merchantId,
     endpointId: params.id,
@@ -17,7 +17,7 @@ export const GET = apiRoute<{ id: string }>(async ({ caller, params }) => {
   return Response.json(toWebhookEndpointResource(endpoint));
 });
 
-export const PATCH = apiRoute<{ id: string }>(async ({ request, caller, params }) => {
+export const PATCH = apiRoute<{ id: string }>("webhooks:manage", async ({ request, caller, params }) => {
   const input = updateWebhookEndpointSchema.parse(await request.json());
   const endpoint = await updateWebhookEndpoint(getDb(), {
     production: webhookDeps().production,
@@ -29,7 +29,7 @@ export const PATCH = apiRoute<{ id: string }>(async ({ request, caller, params }
   return Response.json(toWebhookEndpointResource(endpoint));
 });
 
-export const DELETE = apiRoute<{ id: string }>(async ({ caller, params }) => {
+export const DELETE = apiRoute<{ id: string }>("webhooks:manage", async ({ caller, params }) => {
   await deleteWebhookEndpoint(getDb(), {
     merchantId: caller.merchantId,
     endpointId: params.id,

@@ -6,7 +6,7 @@ import { getDb } from "@/lib/db";
 import { requestReversal } from "@/lib/payments/reversals/request-reversal";
 import { toReversalResource } from "@/lib/payments/reversals/reversal-resource";
 
-export const POST = apiRoute<{ id: string }>(async ({ request, caller, params }) => {
+export const POST = apiRoute<{ id: string }>("payouts:write", async ({ request, caller, params }) => {
   const fields = createReversalSchema.parse(await request.json());
   const reversal = await requestReversal(getDb(), {
     ...fields,

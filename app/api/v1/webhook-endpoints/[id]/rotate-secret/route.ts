@@ -6,7 +6,7 @@ import { rotateWebhookSecret } from "@/lib/webhooks/rotate-webhook-secret";
 import { toWebhookEndpointResource } from "@/lib/webhooks/webhook-endpoint-resource";
 import { webhookDeps } from "@/lib/webhooks-runtime";
 
-export const POST = apiRoute<{ id: string }>(async ({ caller, params }) => {
+export const POST = apiRoute<{ id: string }>("webhooks:manage", async ({ caller, params }) => {
   const { endpoint, secret } = await rotateWebhookSecret(getDb(), {
     keyring: webhookDeps().keyring,
     merchantId: caller.merchantId,
