@@ -12,6 +12,7 @@ import { invalid, kes, MSISDN, WireError } from "./wire";
 export function b2c(ctx: SimContext, body: Record<string, unknown>) {
   const originator = String(body.OriginatorConversationID ?? "");
   if (!originator) throw invalid("OriginatorConversationID");
+  ctx.state.b2cRequests.set(originator, (ctx.state.b2cRequests.get(originator) ?? 0) + 1);
   const commandId = String(body.CommandID ?? "");
   if (!["BusinessPayment", "SalaryPayment", "PromotionPayment"].includes(commandId))
     throw invalid("CommandID");

@@ -1,5 +1,5 @@
 // Callbacks over HTTP, with the faults a test has ordered through /sim/faults: duplicates
-// (one after another or concurrent), delay, drop, out of order and a different amount.
+// (one after another or concurrent), delay, drop (all or a share), out of order and a different amount.
 import { later, type SimContext } from "./context";
 import type { Delivery, Faults } from "./state";
 
@@ -65,7 +65,7 @@ export function deliver(
 ): Promise<void> {
   const f = activeFaults(ctx);
   const body = makeBody(f.amount);
-  if (f.drop) {
+  if (f.drop || (f.dropShare !== undefined && Math.random() < f.dropShare)) {
     ctx.state.deliveries.push({
       id: ++ctx.delivery.lastId,
       kind,

@@ -70,7 +70,8 @@ export function accepted(originatorConversationId: string, conversationId: strin
 }
 
 /**
- * Sends a Result (or, under the queueTimeout fault, a timeout notice) after `delayMs`.
+ * Sends a Result (or, under the queueTimeout fault, a timeout notice) after `delayMs`. For B2C,
+ * the b2cResultLoss and b2cResultTimeout faults lose or time out a random share of Results.
  * `makeResult` moves the money, so it runs when the Result is due, not when the request came in.
  * A timeout "processed" (or `true`) still runs it: Daraja timed out after carrying the request
  * out, and only Transaction Status can tell. "not_processed" never runs it: nothing happened.
@@ -84,7 +85,24 @@ export function sendResult(
   ids: { originator: string; conversation: string },
 ): void {
   later(ctx, delayMs, () => {
-    const timeout = ctx.state.faults.queueTimeout;
+    const { faults } = ctx.state;
+    const roll = kind === "b2c" ? Math.random() : 1;
+    const lost = roll < (faults.b2cResultLoss ?? 0);
+    if (lost) {
+      makeResult();
+      ctx.state.deliveries.push({
+        id: ++ctx.delivery.lastId,
+        kind,
+        url: urls.resultUrl,
+        status: null,
+        error: "lost (b2cResultLoss fault)",
+        at: new Date(),
+        body: null,
+      });
+      return;
+    }
+    const timedOut = roll < (faults.b2cResultLoss ?? 0) + (faults.b2cResultTimeout ?? 0);
+    const timeout = faults.queueTimeout || (timedOut ? "processed" : undefined);
     if (timeout) {
       if (timeout !== "not_processed") makeResult();
       void deliver(ctx, `${kind}_timeout`, urls.timeoutUrl, () => ({

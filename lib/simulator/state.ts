@@ -84,6 +84,8 @@ export const faultsSchema = z.object({
   concurrent: z.boolean().optional(),
   delayMs: z.number().int().min(0).max(600_000).optional(),
   drop: z.boolean().optional(),
+  /** Drop this share (0-1) of callbacks, picked at random, instead of all of them. */
+  dropShare: z.number().min(0).max(1).optional(),
   /** Hold a callback until the next one is sent, then send it (flushed after 2 s at most). */
   outOfOrder: z.boolean().optional(),
   /** Report this amount in the callback instead of the real one. */
@@ -98,6 +100,13 @@ export const faultsSchema = z.object({
    * "not_processed" = timed out before it was (nothing happened, Transaction Status finds nothing).
    */
   queueTimeout: z.union([z.boolean(), z.enum(["processed", "not_processed"])]).optional(),
+  /** B2C only: this share (0-1) of Results, picked at random, is carried out but never delivered. */
+  b2cResultLoss: z.number().min(0).max(1).optional(),
+  /**
+   * B2C only: this share (0-1) of Results, picked at random (apart from the lost ones), becomes a
+   * queue-timeout notice after the payment was carried out: only Transaction Status can tell.
+   */
+  b2cResultTimeout: z.number().min(0).max(1).optional(),
   /** Faults apply to this many callbacks, then clear (default: until cleared). */
   times: z.number().int().min(1).optional(),
 });
@@ -157,6 +166,8 @@ export function createState() {
     transactions: new Map<string, Transaction>(),
     tokens: new Map<string, number>(),
     originatorIds: new Set<string>(),
+    /** B2C requests received per OriginatorConversationID, refused duplicates included. */
+    b2cRequests: new Map<string, number>(),
     rules: [] as OutcomeRule[],
     faults: {} as Faults,
     faultUses: 0,

@@ -99,10 +99,30 @@ export function createDarajaClient(config: DarajaClientConfig, deps: DarajaClien
     now: () => now().getTime(),
   });
 
+  /**
+   * The token for a call; a failure to get one that is not Daraja's (the token store's database)
+   * means the call never left, which a money-moving caller must know (not "maybe sent").
+   */
+  async function tokenForCall(): Promise<string> {
+    try {
+      return await tokens.get();
+    } catch (error) {
+      if (error instanceof DarajaError) throw error;
+      throw new DarajaError({
+        kind: "network",
+        errorCode: "malipo.token_unavailable",
+        message: `No Daraja token could be had, so nothing was sent (${(error as Error).message})`,
+        retryable: true,
+        mayHaveReachedMpesa: false,
+        cause: error,
+      });
+    }
+  }
+
   /** An authorised POST; an invalid-token answer refreshes the token once and retries. */
   async function post(path: string, body: unknown, idempotent: boolean): Promise<unknown> {
     for (let attempt = 0; ; attempt += 1) {
-      const token = await tokens.get();
+      const token = await tokenForCall();
       try {
         return await send({
           method: "POST",

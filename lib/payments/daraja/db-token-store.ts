@@ -9,6 +9,26 @@ import type { StoredToken, TokenStore } from "./token";
 
 const context = (key: string) => `daraja-token:${key}`;
 
+/**
+ * Refreshes waiting in this process, per key: only one of them at a time holds a pooled
+ * connection in a transaction waiting on the advisory lock. Otherwise more concurrent refreshes
+ * than the pool has connections took every connection, and the one holding the lock could not
+ * get another to record its OAuth call: all stalled until the transaction timeout
+ * (tests/integration/token-refresh-pool.test.ts).
+ */
+const queued = new Map<string, Promise<unknown>>();
+
+function oneAtATime<T>(key: string, fn: () => Promise<T>): Promise<T> {
+  const previous = queued.get(key) ?? Promise.resolve();
+  const run = previous.then(fn, fn);
+  const tail = run.catch(() => {});
+  queued.set(key, tail);
+  void tail.then(() => {
+    if (queued.get(key) === tail) queued.delete(key);
+  });
+  return run;
+}
+
 function access(db: DbClient, keyring: Keyring) {
   return {
     async read(key: string): Promise<StoredToken | null> {
@@ -33,13 +53,15 @@ export function dbTokenStore(db: DbClient, keyring: Keyring): TokenStore {
     read,
     write,
     lock(key, fn) {
-      return inTransaction(
-        db,
-        async (tx) => {
-          await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${context(key)}, 0))`;
-          return fn(access(tx, keyring));
-        },
-        { timeout: 45_000, maxWait: 45_000 },
+      return oneAtATime(key, () =>
+        inTransaction(
+          db,
+          async (tx) => {
+            await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${context(key)}, 0))`;
+            return fn(access(tx, keyring));
+          },
+          { timeout: 45_000, maxWait: 45_000 },
+        ),
       ); // covers an OAuth call with its own 30 s timeout
     },
     async forget(key, token) {
