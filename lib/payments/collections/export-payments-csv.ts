@@ -17,6 +17,19 @@ const COLUMNS = [
   "id",
 ];
 
+/** Only what the columns need: a page of 1,000 rows then allocates a third of a full row's fields. */
+const EXPORTED = {
+  id: true,
+  createdAt: true,
+  status: true,
+  amount: true,
+  reference: true,
+  phoneMasked: true,
+  receipt: true,
+  resultCode: true,
+  settledAt: true,
+} satisfies Prisma.PaymentSelect;
+
 /** Re-exported: the payments export is where callers first found it. */
 export { csvCell } from "../csv";
 
@@ -29,6 +42,7 @@ export function exportPaymentsCsv(db: DbClient, where: Prisma.PaymentWhereInput)
         where: after ? { AND: [where, olderThan(after)] } : where,
         orderBy: [{ createdAt: "desc" }, { id: "desc" }],
         take,
+        select: EXPORTED,
       }),
     cells: (p) => [
       p.createdAt.toISOString(),
