@@ -1,10 +1,11 @@
-// Prompts to a customer's phone, through the real REST API route and the hosted checkout's action:
+// Prompts to a customer's phone, through the real REST API route and the hosted checkout's form handler:
 // the per-phone limit counts only prompts about to be sent, is shared by every merchant and entry
 // point, never keys on the number itself; one checkout never has two prompts in flight.
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { lookupHash } from "@/lib/crypto/seal";
 import { simulatorCredentials, upsertMpesaCredential } from "@/lib/merchants/mpesa-credentials";
 import { generateApiKey } from "@/lib/security/api-keys";
+import { API_SCOPE_NAMES } from "@/lib/security/api-scopes";
 import { type Simulator, startSimulator } from "@/lib/simulator/server";
 import { createCheckoutSession, createMerchant } from "../factories";
 import { stubAppEnv } from "../support/next-request";
@@ -29,7 +30,9 @@ describe("prompt limits and one prompt per checkout", () => {
       const merchant = await createMerchant(db, { environment: "simulator" });
       await upsertMpesaCredential(db, keyring, merchant.id, simulatorCredentials(sim.certificatePem));
       const key = generateApiKey("simulator");
-      await db.apiKey.create({ data: { merchantId: merchant.id, name, prefix: key.prefix, hash: key.hash } });
+      await db.apiKey.create({
+        data: { merchantId: merchant.id, name, prefix: key.prefix, hash: key.hash, scopes: API_SCOPE_NAMES },
+      });
       keys[name] = key.key;
       merchants[name] = merchant.id;
     }
@@ -127,9 +130,11 @@ describe("prompt limits and one prompt per checkout", () => {
       amount: 50,
       reference: "LIMITED",
     });
-    const { payAction } = await import("@/app/pay/[id]/actions");
-    const answer = await payAction(session.id, "0711100004");
-    expect(answer.error).toMatch(/Too many prompts to this phone\. Try again in \d+ seconds\./);
+    const { payCheckout } = await import("@/app/pay/[id]/pay-checkout");
+    const answer = await payCheckout(session.id, { phone: "0711100004" });
+    expect(answer.ok ? null : answer.message).toMatch(
+      /Too many prompts to this phone\. Try again in \d+ seconds\./,
+    );
     expect(await db.payment.count({ where: { checkoutSessionId: session.id } })).toBe(0);
   });
 
@@ -148,12 +153,14 @@ describe("prompt limits and one prompt per checkout", () => {
       amount: 75,
       reference: "RACE-1",
     });
-    const { payAction } = await import("@/app/pay/[id]/actions");
-    const answers = await Promise.all([1, 2, 3, 4, 5].map(() => payAction(session.id, "0711100005")));
+    const { payCheckout } = await import("@/app/pay/[id]/pay-checkout");
+    const answers = await Promise.all(
+      [1, 2, 3, 4, 5].map(() => payCheckout(session.id, { phone: "0711100005" })),
+    );
     expect(await db.payment.count({ where: { checkoutSessionId: session.id } })).toBe(1);
     expect(await simPrompts("254711100005")).toBe(1);
-    expect(answers.filter((a) => a.error === null)).toHaveLength(1);
-    for (const refused of answers.filter((a) => a.error !== null))
-      expect(refused.error).toMatch(/A prompt was already sent/);
+    expect(answers.filter((a) => a.ok)).toHaveLength(1);
+    for (const refused of answers)
+      if (!refused.ok) expect(refused.message).toMatch(/A prompt was already sent/);
   });
 });
