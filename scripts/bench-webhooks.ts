@@ -3,14 +3,14 @@
 // acknowledgements in the same process.
 //  1. --events events (payment.paid) recorded through recordEvent for a merchant with three webhook
 //     endpoints, each a local receiver started here: one fast, one answering after --slow-ms, one
-//     always answering 500. Then the in-process sweep delivers them exactly as
-//     lib/background/index.ts does without Inngest (deliverDueWebhooks every 5 s, one sweep at a
-//     time, its default limit and concurrency, the attempt counted in the metrics): deliveries a
-//     second to the fast receiver and the time until every event reached it; the failing
-//     receiver's attempts per delivery and the gap before a retry (scheduled, not hammered).
+//     always answering 500. Then the in-process sweeps deliver them exactly as
+//     lib/background/index.ts does without Inngest (runWebhookSweeps: each endpoint its own lane,
+//     batch claims, the next sweep at once while work is due, the attempt counted in the metrics):
+//     deliveries a second per receiver and the time until every event reached the fast one; the
+//     failing receiver's attempts per delivery and the gap before a retry (scheduled, not hammered).
 //  2. STK callbacks at a steady --callbacks-per-second through handleCallbackRequest (the core of
 //     app/api/mpesa/[kind]/…, behind a local HTTP server, its own pool of 5 like getIngestDb):
-//     acknowledgement p50/p95 with deliveries idle (the baseline), then while the fan-out runs,
+//     acknowledgement p50/p95/p99 with deliveries idle (the baseline), then while the fan-out runs,
 //     and the ratio. --fan-out-minutes stops the fan-out early (a quick run): the time for every
 //     event to reach the fast receiver is then estimated from the rate so far, and says so. Settlement of those callbacks (after the acknowledgement) is not run here.
 // The database is a fresh `malipo_bench_webhooks_<random>` on the server of --database-url or
@@ -30,8 +30,10 @@ import { createDb } from "../lib/db";
 import { recordEvent } from "../lib/events/record-event";
 import { handleCallbackRequest } from "../lib/payments/callbacks/handle-callback-request";
 import { buildAllowlist } from "../lib/payments/callbacks/receive-callback";
+import { CLAIM_BATCH_SIZE } from "../lib/webhooks/claim-due-deliveries";
 import { createWebhookEndpoint } from "../lib/webhooks/create-webhook-endpoint";
-import { deliverDueWebhooks } from "../lib/webhooks/deliver-due-webhooks";
+import { WEBHOOK_CONCURRENCY_PER_ENDPOINT } from "../lib/webhooks/deliver-due-webhooks";
+import { runWebhookSweeps, WEBHOOK_IDLE_SWEEP_MS } from "../lib/webhooks/run-webhook-sweeps";
 import { EVENT_ID_HEADER } from "../lib/webhooks/webhook-signature";
 import { applyMigrations } from "./lib/apply-migrations";
 import { dropDatabase, pickServer, runBench } from "./lib/bench";
@@ -54,8 +56,6 @@ const CALLBACKS_PER_SECOND = Number(values["callbacks-per-second"]);
 const BASELINE_SECONDS = Number(values["baseline-seconds"]);
 const FAN_OUT_MS = Number(values["fan-out-minutes"]) * 60_000;
 const GIVE_UP_MS = Number(values["give-up-minutes"]) * 60_000;
-/** As lib/background/index.ts's WEBHOOK_SWEEP_MS. */
-const SWEEP_MS = 5_000;
 
 process.env.WEBHOOKS_ALLOW_PRIVATE_TARGETS = "1";
 
@@ -63,7 +63,13 @@ process.env.WEBHOOKS_ALLOW_PRIVATE_TARGETS = "1";
 async function receiver(status: number, delayMs: number) {
   const firstSeen = new Map<string, number>();
   const hits: { eventId: string; at: number }[] = [];
+  const load = { inFlight: 0, most: 0 };
   const server: Server = createServer((req: IncomingMessage, res) => {
+    load.inFlight += 1;
+    load.most = Math.max(load.most, load.inFlight);
+    res.on("finish", () => {
+      load.inFlight -= 1;
+    });
     req.resume();
     req.on("end", () => {
       const eventId = String(req.headers[EVENT_ID_HEADER.toLowerCase()] ?? "");
@@ -78,7 +84,7 @@ async function receiver(status: number, delayMs: number) {
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`;
-  return { url, firstSeen, hits, close: () => new Promise((resolve) => server.close(resolve)) };
+  return { url, firstSeen, hits, load, close: () => new Promise((resolve) => server.close(resolve)) };
 }
 
 function stkCallback(i: number): string {
@@ -248,39 +254,39 @@ async function main() {
     await callbackStream(callbackUrl, () => true, 2); // warm-up (pool, merchant cache)
     const baseline = await callbackStream(callbackUrl, () => true, BASELINE_SECONDS);
 
-    // 3. The fan-out, by the in-process sweep, with callbacks arriving throughout.
-    let running = false;
+    // 3. The fan-out, by the in-process sweeps exactly as lib/background/index.ts runs them, with
+    // callbacks arriving throughout.
     let sweeps = 0;
     let attempted = 0;
     const fanOutStarted = performance.now();
-    const sweep = async () => {
-      if (running) return;
-      running = true;
-      try {
-        const counts = await deliverDueWebhooks(db, deps, { onAttempt: countWebhookAttempt });
+    const cpuAtStart = process.cpuUsage();
+    const sweeper = runWebhookSweeps(() => ({ db, deps }), {
+      onAttempt: countWebhookAttempt,
+      onSweep: (counts) => {
         sweeps += 1;
         attempted += counts.attempted;
-      } finally {
-        running = false;
-      }
-    };
-    const interval = setInterval(() => {
-      sweep().catch((error: unknown) => console.error("sweep failed", error));
-    }, SWEEP_MS);
-    cleanups.push(async () => clearInterval(interval));
+      },
+      onError: (error) => console.error("sweep failed", error),
+      keepAlive: true,
+    });
+    cleanups.push(() => sweeper.stop());
     const progress = setInterval(() => {
       const s = ((performance.now() - fanOutStarted) / 1000).toFixed(0);
       console.log(
-        `  ${s.padStart(4)} s: fast ${fast.firstSeen.size}, slow ${slow.firstSeen.size}, failing ${failing.firstSeen.size} (${failing.hits.length} requests)`,
+        `  ${s.padStart(4)} s: fast ${fast.firstSeen.size}, slow ${slow.firstSeen.size}, failing ${failing.firstSeen.size} (${failing.hits.length} requests); most in flight at once: ${fast.load.most}, ${slow.load.most}, ${failing.load.most}`,
       );
     }, 30_000);
     cleanups.push(async () => clearInterval(progress));
     const allFast = () => fast.firstSeen.size >= EVENTS || performance.now() - fanOutStarted > FAN_OUT_MS;
     const during = await callbackStream(callbackUrl, allFast);
     const fanOutSeconds = (performance.now() - fanOutStarted) / 1000;
+    const cpu = process.cpuUsage(cpuAtStart);
+    const cpuShare = (cpu.user + cpu.system) / 1e6 / fanOutSeconds;
+    // What each receiver had when the fan-out ended (the slow one's backlog is not waited for).
+    const slowSeen = slow.firstSeen.size;
+    const failingHits = [...failing.hits];
     clearInterval(progress);
-    clearInterval(interval);
-    while (running) await new Promise((resolve) => setTimeout(resolve, 50));
+    await sweeper.stop();
 
     // Delivery rate to the fast receiver from its first arrival to its last.
     const fastTimes = [...fast.firstSeen.values()].sort((a, b) => a - b);
@@ -289,7 +295,7 @@ async function main() {
     const fastRate = fastTimes.length / Math.max(0.001, (lastFast - firstFast) / 1000);
     // The failing receiver: requests per event and the shortest gap between two tries of one event.
     const perEvent = new Map<string, number[]>();
-    for (const hit of failing.hits) perEvent.set(hit.eventId, [...(perEvent.get(hit.eventId) ?? []), hit.at]);
+    for (const hit of failingHits) perEvent.set(hit.eventId, [...(perEvent.get(hit.eventId) ?? []), hit.at]);
     let maxTries = 0;
     let minGap = Number.POSITIVE_INFINITY;
     for (const times of perEvent.values()) {
@@ -306,7 +312,7 @@ async function main() {
     const row = (name: string, r: Awaited<ReturnType<typeof callbackStream>>) =>
       `  ${name.padEnd(34)} p50 ${r.p50.toFixed(1).padStart(6)} ms   p95 ${r.p95.toFixed(1).padStart(7)} ms   p99 ${r.p99.toFixed(1).padStart(7)} ms   (${r.count} callbacks, ${r.failures} failed)`;
     console.log(
-      `\n${EVENTS} events × 3 endpoints, delivered by the in-process sweep (every ${SWEEP_MS / 1000} s)`,
+      `\n${EVENTS} events × 3 endpoints, delivered by the in-process sweeps (each endpoint its own lane of ${WEBHOOK_CONCURRENCY_PER_ENDPOINT}, batch claims, the next sweep at once while work is due, ${WEBHOOK_IDLE_SWEEP_MS / 1000} s when idle)`,
     );
     const complete = fast.firstSeen.size >= EVENTS;
     console.log(
@@ -314,25 +320,35 @@ async function main() {
         ? `  fast receiver: all ${EVENTS} events after ${((lastFast - fanOutStarted) / 1000).toFixed(1)} s; ${fastRate.toFixed(1)} deliveries/s from its first to its last`
         : `  fast receiver: ${fast.firstSeen.size}/${EVENTS} events when the fan-out was stopped after ${fanOutSeconds.toFixed(0)} s; ${fastRate.toFixed(1)} deliveries/s, so all ${EVENTS} after about ${((firstFast - fanOutStarted) / 1000 + EVENTS / fastRate).toFixed(0)} s (estimated)`,
     );
+    const slowRate = slowSeen / fanOutSeconds;
     console.log(
-      `  slow receiver (${SLOW_MS} ms an answer): ${slow.firstSeen.size}/${EVENTS} events by then; ${(slow.firstSeen.size / fanOutSeconds).toFixed(1)} deliveries/s`,
+      `  slow receiver (${SLOW_MS} ms an answer): ${slowSeen}/${EVENTS} events in the same ${fanOutSeconds.toFixed(0)} s, ${slowRate.toFixed(1)} deliveries/s (its lane's ceiling ${((WEBHOOK_CONCURRENCY_PER_ENDPOINT * 1000) / SLOW_MS).toFixed(1)}/s), so all ${EVENTS} after about ${(EVENTS / Math.max(0.001, slowRate)).toFixed(0)} s`,
     );
     console.log(
-      `  failing receiver (500): ${failing.hits.length} requests for ${perEvent.size} events, at most ${maxTries} per event, shortest gap between two tries of one event ${Number.isFinite(minGap) ? `${(minGap / 1000).toFixed(1)} s` : "— (no retry yet)"}`,
+      `  failing receiver (500): ${failingHits.length} requests (${(failingHits.length / fanOutSeconds).toFixed(1)} attempts/s) for ${perEvent.size} events, at most ${maxTries} per event, shortest gap between two tries of one event ${Number.isFinite(minGap) ? `${(minGap / 1000).toFixed(1)} s` : "— (no retry yet)"}`,
+    );
+    console.log(
+      `  most requests in flight at once: fast ${fast.load.most}, slow ${slow.load.most}, failing ${failing.load.most} (the lane's limit is ${WEBHOOK_CONCURRENCY_PER_ENDPOINT})`,
     );
     console.log(
       `  ${sweeps} sweeps, ${attempted} attempts, ${(attempted / fanOutSeconds).toFixed(1)} attempts/s overall`,
     );
-    for (const s of states)
-      console.log(`    ${s.url.replace(/^http:\/\/127\.0\.0\.1:\d+/, "")} … ${s.state}: ${s.n}`);
+    const nameOf = new Map([
+      [fast.url, "fast"],
+      [slow.url, "slow"],
+      [failing.url, "failing"],
+    ]);
+    console.log(
+      `  deliveries when the fan-out ended: ${states.map((s) => `${nameOf.get(s.url)} ${s.state} ${s.n}`).join(", ")}`,
+    );
     console.log(`\nSTK callback acknowledgements, ${CALLBACKS_PER_SECOND}/s, through handleCallbackRequest`);
     console.log(row("deliveries idle (baseline)", baseline));
     console.log(row("while the fan-out runs", during));
     console.log(
-      `  ratio (during / idle): p50 ×${(during.p50 / baseline.p50).toFixed(2)}, p95 ×${(during.p95 / baseline.p95).toFixed(2)}`,
+      `  ratio (during / idle): p50 ×${(during.p50 / baseline.p50).toFixed(2)}, p95 ×${(during.p95 / baseline.p95).toFixed(2)}, p99 ×${(during.p99 / baseline.p99).toFixed(2)}`,
     );
     console.log(
-      `\nWhat limits these figures: the in-process sweep runs one sweep at a time, 4 attempts at once across all endpoints, oldest due first: the slow receiver's ${SLOW_MS} ms answers hold those 4 workers for every endpoint (a third of each batch), so the fast receiver gets its events no faster than the slow one. Each attempt is ~6 queries (claim, read delivery, read event, a transaction for the attempt and the delivery) and a new TCP connection, with Node, PostgreSQL and the receivers sharing this ${cpus().length}-core machine. The failing receiver's retries wait for their back-off (1 min, then 5, 30 …) and are not hammered. Inngest (per-endpoint concurrency 4) does not share workers between endpoints; it is not run here.`,
+      `\nWhat limits these figures: each endpoint has its own lane of ${WEBHOOK_CONCURRENCY_PER_ENDPOINT} attempts in flight, so the fast receiver's rate is ${WEBHOOK_CONCURRENCY_PER_ENDPOINT} ÷ the time of one attempt (here about ${((WEBHOOK_CONCURRENCY_PER_ENDPOINT * 1000) / fastRate).toFixed(0)} ms), and that time is almost all this process's CPU and the database, not HTTP (the receiver answers at once on a kept-alive connection): per batch of ${CLAIM_BATCH_SIZE} a claim and three reads, per attempt signing and one statement (the attempt and the delivery's outcome), on the background pool of 10 shared with the other lanes. This process (sweeps, receivers and the callback stream) used ${(cpuShare * 100).toFixed(0)}% of one core during the fan-out, on a ${cpus().length}-core machine at load ${loadavg()[0]?.toFixed(2)} (other work included): well below a core means it waited for the CPU or PostgreSQL, not for its own work; near a core means Node's single thread is the limit, and the same thread acknowledging callbacks is why their latency rises. The slow receiver is held at ${WEBHOOK_CONCURRENCY_PER_ENDPOINT} × 1000 / ${SLOW_MS} ms by design and costs the others nothing but CPU; the failing one gets one attempt per event and then its back-off (1 min, 5, 30 …), not hammered. Inngest keys the same limit on the endpoint (concurrency key event.data.endpointId); it is not run here.`,
     );
   } finally {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});

@@ -32,7 +32,11 @@ export interface Readiness {
   ready: boolean;
   /** Names of the checks that failed (only "database" makes an instance not ready). */
   failed: string[];
-  database: { ok: boolean; latencyMs: number; error?: string };
+  /**
+   * `error` is the same phrase for everyone ("database unreachable"); `detail`, the driver's first
+   * line, is for the log and operators only (publicReadiness drops it).
+   */
+  database: { ok: boolean; latencyMs: number; error?: string; detail?: string };
   inbox: { pending: number; oldestPendingSeconds: number } | null;
   spool: { waiting: number; setAside: number } | null;
   daraja: DarajaReachability[];
@@ -93,6 +97,14 @@ function within<T>(work: Promise<T>, ms: number): Promise<T> {
   ]);
 }
 
+export const DATABASE_UNREACHABLE = "database unreachable";
+
+/** Readiness as anybody may see it: the database's failure named, not described. */
+export function publicReadiness(readiness: Readiness): Readiness {
+  const { detail: _detail, ...database } = readiness.database;
+  return { ...readiness, database };
+}
+
 /** Readiness with details; never throws (a failing check is reported, not raised). */
 export async function checkReadiness(db: DbClient, options: HealthOptions): Promise<Readiness> {
   const now = options.now ?? Date.now;
@@ -120,8 +132,14 @@ export async function checkReadiness(db: DbClient, options: HealthOptions): Prom
   } catch (error) {
     database.ok = false;
     database.latencyMs = Math.round(now() - started);
-    // The message only: a driver's error can carry the connection string.
-    database.error = (error as Error).message.split("\n")[0]?.replace(/postgres(ql)?:\/\/\S+/gi, "[url]");
+    database.error = DATABASE_UNREACHABLE;
+    // The first line only (Prisma's start with a blank one), and even that not to the public: it
+    // can name hosts, users, databases.
+    const line = (error as Error).message?.split("\n").find((text) => text.trim() !== "");
+    database.detail = (line?.trim() || (error as Error).name || "error").replace(
+      /postgres(ql)?:\/\/\S+/gi,
+      "[url]",
+    );
   }
   let spool: Readiness["spool"] = null;
   try {

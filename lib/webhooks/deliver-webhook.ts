@@ -1,7 +1,15 @@
-import type { WebhookAttempt } from "../../prisma/generated/prisma/client";
+import type {
+  Event,
+  WebhookAttempt,
+  WebhookDelivery,
+  WebhookEndpoint,
+} from "../../prisma/generated/prisma/client";
 import { type DbClient, inTransaction } from "../db-types";
 import { webhookPayload } from "../events/event-resource";
+import { withStoredTrace } from "../observability/tracing";
+import { claimDueDeliveries, type DeliveryClaim } from "./claim-due-deliveries";
 import { postWebhook } from "./post-webhook";
+import { recordClaimedAttempt } from "./record-claimed-attempt";
 import type { WebhookDeps } from "./webhook-deps";
 import { signingSecrets } from "./webhook-secret";
 import { EVENT_ID_HEADER, SIGNATURE_HEADER, signatureHeader } from "./webhook-signature";
@@ -18,12 +26,14 @@ export const BACK_OFF_MS = [1, 5, 30, 120, 360, 720, 1440, 1440].map((minutes) =
  */
 export const DISABLE_AFTER_FAILED_DELIVERIES = 5;
 
-/** A claimed delivery is not picked again by a sweep for this long (longer than an attempt). */
-const CLAIM_MS = 2 * 60_000;
-
 export type DeliveryOutcome =
   | {
-      outcome: "delivered" | "retrying" | "failed";
+      /**
+       * What this attempt did to the delivery. "superseded": the attempt failed after its claim had
+       * passed to another attempt (a newer claim, a resend that delivered it), so it was logged but
+       * the delivery's state was left to that attempt.
+       */
+      outcome: "delivered" | "retrying" | "failed" | "superseded";
       attempt: WebhookAttempt;
       /** The event the attempt carried (for the attempt's span). */
       event: { id: string; type: string };
@@ -33,98 +43,132 @@ export type DeliveryOutcome =
 
 /**
  * One attempt of one delivery: claims it (a scheduled attempt only when it is pending, due and its
- * endpoint enabled; a manual resend or test always), posts the signed event, records the attempt
- * and either marks it delivered, schedules the next try, or gives it up. Giving up counts towards
+ * endpoint enabled, unless the caller already claimed it in a batch; a manual resend or test
+ * always goes), posts the signed event, records the attempt and either marks it delivered,
+ * schedules the next try, or gives it up. A success is always recorded and `delivered` is never
+ * undone; a failure changes the schedule only while this attempt still holds the delivery's claim
+ * (compare-and-set on nextAttemptAt and attempts, claim-due-deliveries.ts), so a late scheduled
+ * attempt cannot fail a delivery a resend has meanwhile delivered. Giving up counts towards
  * disabling the endpoint (DISABLE_AFTER_FAILED_DELIVERIES); a success resets that count.
  */
 export async function deliverWebhook(
   db: DbClient,
   deps: WebhookDeps,
-  options: { deliveryId: string; manual?: boolean },
+  options: {
+    deliveryId: string;
+    manual?: boolean;
+    claim?: DeliveryClaim;
+    /** The delivery, its endpoint and its event as read after the claim (a sweep reads a batch at once). */
+    loaded?: LoadedDelivery;
+  },
 ): Promise<DeliveryOutcome> {
   const now = deps.now?.() ?? new Date();
   const manual = options.manual ?? false;
+  let claim: DeliveryClaim | undefined;
   if (!manual) {
-    const claimed = await db.webhookDelivery.updateMany({
-      where: {
-        id: options.deliveryId,
-        state: "pending",
-        nextAttemptAt: { lte: now },
-        endpoint: { enabled: true },
-      },
-      data: { nextAttemptAt: new Date(now.getTime() + CLAIM_MS) },
-    });
-    if (claimed.count === 0) return { outcome: "not_due" };
+    claim = options.claim ?? (await claimDueDeliveries(db, { now, deliveryId: options.deliveryId }))[0];
+    // A batch claim that ran out before its turn (a stalled process) may be someone else's now.
+    if (!claim || claim.until <= now) return { outcome: "not_due" };
   }
-  const delivery = await db.webhookDelivery.findUnique({
-    where: { id: options.deliveryId },
-    include: { endpoint: true },
-  });
-  const event = delivery && (await db.event.findUnique({ where: { id: delivery.eventId } }));
+  const delivery =
+    options.loaded?.delivery ??
+    (await db.webhookDelivery.findUnique({ where: { id: options.deliveryId }, include: { endpoint: true } }));
+  const event =
+    options.loaded?.event ?? (delivery && (await db.event.findUnique({ where: { id: delivery.eventId } })));
   if (!delivery || !event) return { outcome: "not_found" };
   const { endpoint } = delivery;
 
   const body = webhookPayload(event);
   const timestamp = Math.floor(now.getTime() / 1000);
-  const result = await (deps.post ?? postWebhook)({
-    url: endpoint.url,
-    body,
-    production: deps.production,
-    headers: {
-      [SIGNATURE_HEADER]: signatureHeader(signingSecrets(deps.keyring, endpoint, now), timestamp, body),
-      [EVENT_ID_HEADER]: event.id,
-    },
-  });
+  // The post joins the trace of the change the event reports (its stored traceparent); ids only.
+  const result = await withStoredTrace(
+    event.traceContext,
+    "webhook post",
+    { "malipo.event_id": event.id, "malipo.webhook_delivery_id": delivery.id },
+    () =>
+      (deps.post ?? postWebhook)({
+        url: endpoint.url,
+        body,
+        production: deps.production,
+        headers: {
+          [SIGNATURE_HEADER]: signatureHeader(signingSecrets(deps.keyring, endpoint, now), timestamp, body),
+          [EVENT_ID_HEADER]: event.id,
+        },
+      }),
+  );
   const refused = result.refused === true;
   const ok = result.statusCode !== null && result.statusCode >= 200 && result.statusCode < 300;
-  const attempts = delivery.attempts + 1;
-  const wait = BACK_OFF_MS[attempts - 1];
+  // The back-off follows the attempts counted when the claim was taken (resends count too).
+  const wait = BACK_OFF_MS[claim ? claim.attempts : delivery.attempts];
 
   const about = { id: event.id, type: event.type };
 
-  return inTransaction(db, async (tx) => {
-    const attempt = await tx.webhookAttempt.create({
-      data: {
-        merchantId: delivery.merchantId,
-        deliveryId: delivery.id,
-        endpointId: endpoint.id,
-        attemptedAt: now,
-        statusCode: result.statusCode,
-        latencyMs: result.latencyMs,
-        error: result.error ?? (ok ? null : `The endpoint answered ${result.statusCode}.`),
-        responseExcerpt: result.excerpt,
-        manual,
-      },
+  const attemptData = {
+    merchantId: delivery.merchantId,
+    deliveryId: delivery.id,
+    endpointId: endpoint.id,
+    attemptedAt: now,
+    statusCode: result.statusCode,
+    latencyMs: result.latencyMs,
+    error: result.error ?? (ok ? null : `The endpoint answered ${result.statusCode}.`),
+    responseExcerpt: result.excerpt,
+    manual,
+  };
+  const counted = { attempts: { increment: 1 }, lastAttemptAt: now };
+
+  if (claim && (ok || wait !== undefined)) {
+    // The sweep's common cases in one statement, each outcome guarded as in the general case below.
+    const { attempt, written } = await recordClaimedAttempt(db, {
+      claim,
+      attempt: attemptData,
+      outcome: ok
+        ? { delivered: true }
+        : { delivered: false, retryAt: new Date(now.getTime() + (wait ?? 0)) },
     });
+    if (!ok) return { outcome: written ? "retrying" : "superseded", attempt, event: about, refused };
+    if (endpoint.failureStreak > 0)
+      await db.webhookEndpoint.update({ where: { id: endpoint.id }, data: { failureStreak: 0 } });
+    return { outcome: "delivered", attempt, event: about };
+  }
+
+  return inTransaction(db, async (tx) => {
+    const attempt = await tx.webhookAttempt.create({ data: attemptData });
     if (ok) {
-      await tx.webhookDelivery.update({
-        where: { id: delivery.id },
-        data: { state: "delivered", attempts, lastAttemptAt: now, deliveredAt: now, nextAttemptAt: null },
+      const first = await tx.webhookDelivery.updateMany({
+        where: { id: delivery.id, state: { not: "delivered" } },
+        data: { ...counted, state: "delivered", deliveredAt: now, nextAttemptAt: null },
       });
+      if (first.count === 0)
+        await tx.webhookDelivery.updateMany({ where: { id: delivery.id }, data: counted });
       if (endpoint.failureStreak > 0)
         await tx.webhookEndpoint.update({ where: { id: endpoint.id }, data: { failureStreak: 0 } });
       return { outcome: "delivered", attempt, event: about } as const;
     }
-    if (manual) {
-      // A person's try leaves the schedule as it was; one outside any schedule (a test) has failed.
-      const scheduled = delivery.state === "pending" && delivery.nextAttemptAt !== null;
-      await tx.webhookDelivery.update({
-        where: { id: delivery.id },
-        data: { attempts, lastAttemptAt: now, ...(scheduled ? {} : { state: "failed" }) },
+    if (!claim) {
+      // A person's try leaves the schedule as it was and never undoes delivered; one outside any
+      // schedule (a test event) has failed.
+      const unscheduled = await tx.webhookDelivery.updateMany({
+        where: { id: delivery.id, state: "pending", nextAttemptAt: null },
+        data: { ...counted, state: "failed" },
       });
+      if (unscheduled.count === 0)
+        await tx.webhookDelivery.updateMany({ where: { id: delivery.id }, data: counted });
+      const scheduled = unscheduled.count === 0 && delivery.state === "pending";
       return { outcome: scheduled ? "retrying" : "failed", attempt, event: about, refused } as const;
     }
+    const held = { id: delivery.id, state: "pending", attempts: claim.attempts, nextAttemptAt: claim.until };
     if (wait !== undefined) {
-      await tx.webhookDelivery.update({
-        where: { id: delivery.id },
-        data: { attempts, lastAttemptAt: now, nextAttemptAt: new Date(now.getTime() + wait) },
+      const retried = await tx.webhookDelivery.updateMany({
+        where: held,
+        data: { ...counted, nextAttemptAt: new Date(now.getTime() + wait) },
       });
-      return { outcome: "retrying", attempt, event: about, refused } as const;
+      return { outcome: retried.count ? "retrying" : "superseded", attempt, event: about, refused } as const;
     }
-    await tx.webhookDelivery.update({
-      where: { id: delivery.id },
-      data: { state: "failed", attempts, lastAttemptAt: now, nextAttemptAt: null },
+    const given = await tx.webhookDelivery.updateMany({
+      where: held,
+      data: { ...counted, state: "failed", nextAttemptAt: null },
     });
+    if (given.count === 0) return { outcome: "superseded", attempt, event: about, refused } as const;
     const streak = await tx.webhookEndpoint.update({
       where: { id: endpoint.id },
       data: { failureStreak: { increment: 1 } },
@@ -141,4 +185,9 @@ export async function deliverWebhook(
     }
     return { outcome: "failed", attempt, event: about, refused } as const;
   });
+}
+
+export interface LoadedDelivery {
+  delivery: WebhookDelivery & { endpoint: WebhookEndpoint };
+  event: Event;
 }

@@ -1,5 +1,6 @@
 // One HTTP POST of a webhook: a 10 s budget for the whole exchange, at most 64 KiB of the answer
-// read and 1 KiB of it kept, and (in production) only public addresses, checked at connection time.
+// read and 1 KiB of it kept, and (in production) only public addresses, checked at connection time
+// (each new connection; a kept-alive one was checked when it opened).
 import http from "node:http";
 import https from "node:https";
 import { assertAllowedUrl, guardedLookup, UnsafeTargetError } from "./safe-target";
@@ -7,6 +8,15 @@ import { assertAllowedUrl, guardedLookup, UnsafeTargetError } from "./safe-targe
 export const WEBHOOK_TIMEOUT_MS = 10_000;
 export const RESPONSE_READ_CAP_BYTES = 64 * 1024;
 export const RESPONSE_EXCERPT_BYTES = 1024;
+
+// Connections are kept alive between attempts to one receiver (a fan-out of thousands of events
+// need not open thousands of connections). Production's agents are separate: every socket they hold
+// was opened through guardedLookup, so a reused connection is one that was checked when it opened.
+const agentOptions = { keepAlive: true, maxFreeSockets: 16 };
+const agents = {
+  guarded: { http: new http.Agent(agentOptions), https: new https.Agent(agentOptions) },
+  open: { http: new http.Agent(agentOptions), https: new https.Agent(agentOptions) },
+};
 
 export interface PostResult {
   /** Null when no answer came (refused target, timeout, connection error). */
@@ -44,7 +54,9 @@ export const postWebhook: PostWebhook = ({ url: raw, body, headers, production }
       clearTimeout(timer);
       resolve({ ...result, latencyMs: elapsed() });
     };
-    const transport = url.protocol === "https:" ? https : http;
+    const secure = url.protocol === "https:";
+    const transport = secure ? https : http;
+    const pool = production ? agents.guarded : agents.open;
     const request = transport.request(url, {
       method: "POST",
       headers: {
@@ -55,7 +67,7 @@ export const postWebhook: PostWebhook = ({ url: raw, body, headers, production }
       },
       // Outside production a receiver on this machine (npm run dev, tests) is fine.
       ...(production ? { lookup: guardedLookup } : {}),
-      agent: false,
+      agent: secure ? pool.https : pool.http,
     });
     const timer = setTimeout(() => {
       request.destroy();

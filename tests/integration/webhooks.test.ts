@@ -583,11 +583,16 @@ describe("webhooks", () => {
       const swept = await sweep.execute({
         events: [{ name: "inngest/scheduled.timer", data: {} }],
         // Sending is Inngest's part: recorded here, not sent.
-        steps: [{ id: "deliver", handler: () => ({ ids: ["sent"] }) }],
+        steps: [{ id: "deliver-0", handler: () => ({ ids: ["sent"] }) }],
       });
       expect(swept.result).toEqual({ sent: 1 });
-      expect(swept.ctx.step.sendEvent).toHaveBeenCalledWith("deliver", [
-        { name: webhookDeliveryDueEvent.name, data: { deliveryId: delivery.id, endpointId: ep.id } },
+      // The event id names the delivery and its due moment: a second sweep before the run is a duplicate.
+      expect(swept.ctx.step.sendEvent).toHaveBeenCalledWith("deliver-0", [
+        {
+          id: `${delivery.id}@${delivery.nextAttemptAt?.getTime()}`,
+          name: webhookDeliveryDueEvent.name,
+          data: { deliveryId: delivery.id, endpointId: ep.id },
+        },
       ]);
 
       const deliver = new InngestTestEngine({

@@ -1,11 +1,14 @@
 // GET /api/health?check=live: the process answers (no database). GET /api/health (or
 // ?check=ready): ready to take callbacks, with the database's latency, the inbox backlog, this
 // instance's spool, Daraja reachability per environment in use and how background work runs.
-// 503 when not ready, naming the failed check. Counts only: never bodies, secrets or phones.
+// 503 when not ready, naming the failed check. Counts only: never bodies, secrets or phones. Why
+// the database failed is logged, and shown only to a caller bearing METRICS_TOKEN.
 import { inngestConfigured } from "@/lib/background/client";
 import { getDb } from "@/lib/db";
 import { getEnv, mpesaBaseUrl } from "@/lib/env";
-import { checkReadiness } from "@/lib/observability/check-health";
+import { getLogger } from "@/lib/logger";
+import { checkReadiness, publicReadiness } from "@/lib/observability/check-health";
+import { metricsAccess } from "@/lib/observability/metrics-access";
 
 export const dynamic = "force-dynamic";
 
@@ -19,5 +22,15 @@ export async function GET(request?: Request) {
     inngest: inngestConfigured() ? "configured" : "in-process",
     darajaBaseUrl: (environment) => mpesaBaseUrl(environment, env),
   });
-  return Response.json(readiness, { status: readiness.ready ? 200 : 503 });
+  if (!readiness.database.ok)
+    getLogger().warn({ detail: readiness.database.detail }, "health: database unreachable");
+  const operator =
+    env.METRICS_TOKEN !== undefined &&
+    metricsAccess(request?.headers.get("authorization") ?? null, {
+      token: env.METRICS_TOKEN,
+      nodeEnv: env.NODE_ENV,
+    }) === "allowed";
+  return Response.json(operator ? readiness : publicReadiness(readiness), {
+    status: readiness.ready ? 200 : 503,
+  });
 }
