@@ -1,12 +1,17 @@
 // The app's server: Next behind the front server that decides each caller's address
 // (lib/http/front-server.ts). scripts/dev.ts starts it for `npm run dev` (NODE_ENV=development:
-// Turbopack, hot reload) and `npm start` (NODE_ENV=production: the build in .next). Plain
-// `next start` also serves the app, but then no client address is trusted: the callback allowlist
-// refuses everything and sign-in limits cannot tell callers apart.
+// Turbopack, hot reload) and `npm start` (NODE_ENV=production: the build in .next). In production
+// Daraja's callbacks are answered before Next by the same function as their route handler
+// (lib/http/mpesa-callback.ts): Safaricom does not retry, so their acknowledgement must not wait
+// behind Next's request machinery or share its fate. Plain `next start` also serves the app, but
+// then no client address is trusted: the callback allowlist refuses everything and sign-in limits
+// cannot tell callers apart.
 import { join } from "node:path";
 import next from "next";
+import { callbackQueueIdle } from "../lib/background/callback-queue";
 import { getEnv } from "../lib/env";
 import { createFrontServer } from "../lib/http/front-server";
+import { mpesaCallbackRoute } from "../lib/http/mpesa-callback";
 import { getLogger } from "../lib/logger";
 
 const env = getEnv();
@@ -17,6 +22,8 @@ await app.prepare();
 const server = createFrontServer({
   trustedProxyHops: env.TRUSTED_PROXY_HOPS,
   fallback: app.getRequestHandler(),
+  // In development Next's route handler answers callbacks too, so edits to it reload.
+  routes: dev ? [] : [mpesaCallbackRoute()],
   onError: (err) => getLogger().error({ err }, "request failed in the front server"),
 });
 server.listen(env.PORT, () => {
@@ -33,6 +40,8 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
     closing = true;
     server.close();
     server.closeAllConnections();
+    // Callbacks already acknowledged settle before exit (reconciliation would, later).
+    await Promise.race([callbackQueueIdle(), new Promise((r) => setTimeout(r, 5_000).unref())]);
     await app.close();
     process.exit(0);
   });

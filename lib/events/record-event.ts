@@ -1,12 +1,14 @@
 import type { Prisma } from "../../prisma/generated/prisma/client";
 import type { DbClient } from "../db-types";
+import { currentTraceparent } from "../observability/tracing";
 import type { EventType } from "./event-types";
 
 /**
  * Stores one event and owes it to every enabled webhook endpoint of the merchant that takes its
  * type (an endpoint with no types takes all). Call it with the transaction that makes the change
  * the event reports (an outbox): the event exists exactly when the change committed, and the
- * deliveries wait, pending and due now, for lib/webhooks/deliver-due-webhooks.ts.
+ * deliveries wait, pending and due now, for lib/webhooks/deliver-due-webhooks.ts. The active
+ * trace is stored with it, so its webhook deliveries join the trace of the change it reports.
  */
 export async function recordEvent(
   tx: DbClient,
@@ -28,6 +30,7 @@ export async function recordEvent(
       objectId: options.objectId,
       data: JSON.parse(JSON.stringify(options.data)) as Prisma.InputJsonObject,
       createdAt: now,
+      traceContext: currentTraceparent(),
     },
   });
   const endpoints = await tx.webhookEndpoint.findMany({

@@ -1,6 +1,7 @@
 // The HTTP server in front of Next (scripts/serve.ts starts it): the one place that sees the
 // socket, so the one place that decides the caller's address (lib/security/client-ip.ts). It is on
-// every request's path, Daraja callbacks included, so it reads no body and does nothing else.
+// every request's path, so it reads no body itself; a route (`routes`) may answer a hot path
+// without Next: Daraja's callbacks (lib/http/mpesa-callback.ts).
 // Framework-free: Next's handler is passed in, so tests run it with a stub.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
@@ -12,6 +13,8 @@ export type HttpHandler = (req: IncomingMessage, res: ServerResponse) => unknown
 export interface FrontRoute {
   /** Matches when the request's path starts with it, e.g. `/api/mpesa/`. */
   prefix: string;
+  /** Narrows the match (method, exact shape); what it turns down goes on to the next route or Next. */
+  accepts?: (req: IncomingMessage) => boolean;
   handle: HttpHandler;
 }
 
@@ -42,7 +45,9 @@ export function createFrontServer(options: FrontServerOptions): Server {
   const server = createServer((req, res) => {
     stampClientIp(req, options.trustedProxyHops);
     const url = req.url ?? "/";
-    const handler = routes.find((route) => url.startsWith(route.prefix))?.handle ?? options.fallback;
+    const handler =
+      routes.find((route) => url.startsWith(route.prefix) && (route.accepts?.(req) ?? true))?.handle ??
+      options.fallback;
     Promise.resolve()
       .then(() => handler(req, res))
       .catch((error: unknown) => {

@@ -3,7 +3,24 @@
 // (the standard OTEL_EXPORTER_OTLP_ENDPOINT or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT), so with no
 // exporter configured no SDK is loaded and a span costs next to nothing. Attributes carry ids
 // (payment, payout, inbox entry, Daraja request ids), never secrets, phone numbers or bodies.
-import { type Attributes, type Span, SpanStatusCode, trace } from "@opentelemetry/api";
+//
+// One trace follows a payment or payout from initiation to webhook although M-Pesa's callback
+// arrives without trace headers: the initiating span's W3C traceparent is stored on the row
+// (currentTraceparent) and the work that continues it later runs under it (withStoredTrace).
+import {
+  type Attributes,
+  type Context,
+  context,
+  defaultTextMapGetter,
+  defaultTextMapSetter,
+  type Link,
+  ProxyTracerProvider,
+  ROOT_CONTEXT,
+  type Span,
+  SpanStatusCode,
+  trace,
+} from "@opentelemetry/api";
+import { W3CTraceContextPropagator } from "@opentelemetry/core";
 import type { ReadableSpan, SpanProcessor } from "@opentelemetry/sdk-trace-node";
 import { redactText } from "../redact";
 
@@ -84,17 +101,71 @@ export function withSpan<T>(
   attributes: Attributes,
   work: (span: Span) => Promise<T>,
 ): Promise<T> {
-  return tracer.startActiveSpan(name, { attributes }, async (span) => {
-    try {
-      return await work(span);
-    } catch (error) {
-      span.recordException(error as Error);
-      span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
-      throw error;
-    } finally {
-      span.end();
-    }
-  });
+  return tracer.startActiveSpan(name, { attributes }, (span) => runIn(span, work));
+}
+
+async function runIn<T>(span: Span, work: (span: Span) => Promise<T>): Promise<T> {
+  try {
+    return await work(span);
+  } catch (error) {
+    span.recordException(error as Error);
+    span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
+    throw error;
+  } finally {
+    span.end();
+  }
+}
+
+const w3c = new W3CTraceContextPropagator();
+
+/**
+ * Whether a tracer provider is registered (startTracing, or a test's): when not, nothing is worth
+ * looking up to continue a trace.
+ */
+export function tracingActive(): boolean {
+  const provider = trace.getTracerProvider();
+  return !(provider instanceof ProxyTracerProvider) || provider.getDelegateTracer("malipo") !== undefined;
+}
+
+/**
+ * The active span as a W3C traceparent, to store on a row whose story continues later; null unless
+ * a span is actually recording (tracing off, or not sampled), so nothing is stored for nothing.
+ */
+export function currentTraceparent(): string | null {
+  if (!trace.getActiveSpan()?.isRecording()) return null;
+  const carrier: Record<string, string> = {};
+  w3c.inject(context.active(), carrier, defaultTextMapSetter);
+  return carrier.traceparent ?? null;
+}
+
+/** The context a stored traceparent names, or null when there is none or it does not parse. */
+function storedContext(traceparent: string | null | undefined): Context | null {
+  if (!traceparent) return null;
+  const extracted = w3c.extract(ROOT_CONTEXT, { traceparent }, defaultTextMapGetter);
+  const parent = trace.getSpanContext(extracted);
+  return parent && trace.isSpanContextValid(parent) ? extracted : null;
+}
+
+/**
+ * Runs `work` in a span whose parent is the stored `traceparent` (a payment's, payout's or event's),
+ * so work that resumes later (a callback's settlement, a follow-up query, a webhook) joins the trace
+ * that started it. The span links to the trace active here (a callback request's own), which stays
+ * separate. With no usable traceparent it is an ordinary span under the active one.
+ */
+export function withStoredTrace<T>(
+  traceparent: string | null | undefined,
+  name: string,
+  attributes: Attributes,
+  work: (span: Span) => Promise<T>,
+): Promise<T> {
+  const parent = storedContext(traceparent);
+  if (!parent) return withSpan(name, attributes, work);
+  const here = trace.getActiveSpan()?.spanContext();
+  const links: Link[] =
+    here && trace.isSpanContextValid(here) && here.traceId !== trace.getSpanContext(parent)?.traceId
+      ? [{ context: here, attributes: { "malipo.link": "triggered_by" } }]
+      : [];
+  return tracer.startActiveSpan(name, { attributes, links }, parent, (span) => runIn(span, work));
 }
 
 /** A span for something already finished (a Daraja call reported after the fact), under the active span. */

@@ -13,6 +13,7 @@ import {
   readdirSync,
   readFileSync,
   renameSync,
+  statSync,
   unlinkSync,
   writeSync,
 } from "node:fs";
@@ -21,7 +22,7 @@ import type { CallbackKind } from "../../../prisma/generated/prisma/enums";
 import type { DbClient } from "../../db-types";
 import type { CoreLog } from "../deps";
 import { secretMatches } from "./callback-secret";
-import { recordCallback } from "./record-callback";
+import { inboxRowFor } from "./record-callback";
 import { recordRefusedCallback } from "./record-refused-callback";
 
 export interface SpooledCallback {
@@ -100,8 +101,8 @@ async function moveToInbox(
       return false; // forged: dropped
     }
   }
-  const row = await recordCallback(db, entry);
-  await db.callbackInbox.update({ where: { id: row.id }, data: { receivedAt: new Date(entry.receivedAt) } });
+  // One statement with its arrival time: a failure leaves no row behind to be stored again.
+  await db.callbackInbox.create({ data: { ...inboxRowFor(entry), receivedAt: new Date(entry.receivedAt) } });
   return true;
 }
 
@@ -168,6 +169,22 @@ export async function drainCallbackSpool(
     unlinkSync(path);
   }
   return result;
+}
+
+/**
+ * True while this spool holds callbacks not moved to the inbox yet (waiting or being drained): no
+ * payment may be decided from a query meanwhile, the callback it waits for may be among them.
+ */
+export function spoolHoldsCallbacks(spoolDir: string): boolean {
+  if (!existsSync(spoolDir)) return false;
+  return readdirSync(spoolDir).some((f) => {
+    if (f !== ACTIVE && !f.startsWith("draining-")) return false;
+    try {
+      return statSync(join(spoolDir, f)).size > 0;
+    } catch {
+      return false; // drained and removed meanwhile
+    }
+  });
 }
 
 /** How many callbacks are set aside in this spool (of one merchant, when given); bodies stay on disk. */

@@ -12,6 +12,7 @@ import { markReversalUnknown } from "../reversals/mark-reversal-unknown";
 import { settleReversalResult } from "../reversals/settle-reversal-result";
 import { settleReversalStatus } from "../reversals/settle-reversal-status";
 import { openReviewItem } from "../review/open-review-item";
+import { continueCallbackTrace } from "./continue-callback-trace";
 
 /** How long a callback for a payment we do not know yet keeps being retried before review. */
 export const UNKNOWN_CALLBACK_PATIENCE_MS = 10 * 60_000;
@@ -27,27 +28,55 @@ function holdsNul(value: unknown): boolean {
   return false;
 }
 
+export type InboxState = "processed" | "dead" | "pending" | "failed";
+/** Writes where an entry ended up (processInboxBatch defers the common case to one statement). */
+export type FinishInboxEntry = (
+  entry: CallbackInbox,
+  state: InboxState,
+  lastError?: string | null,
+) => Promise<unknown>;
+
+/** Claims entries still to process (one statement for any number): their attempts go up by one. */
+export function claimInboxEntries(db: DbClient, inboxIds: readonly string[]): Promise<CallbackInbox[]> {
+  return db.callbackInbox.updateManyAndReturn({
+    where: { id: { in: [...inboxIds] }, state: { in: ["pending", "failed"] } },
+    data: { attempts: { increment: 1 } },
+  });
+}
+
+/** Stores an entry's state, one statement per entry. */
+export function finishInboxEntry(db: DbClient, now: () => Date): FinishInboxEntry {
+  return (entry, state, lastError = null) =>
+    db.callbackInbox.update({
+      where: { id: entry.id },
+      data: { state, lastError, processedAt: state === "processed" || state === "dead" ? now() : null },
+    });
+}
+
 /**
- * Processes one stored callback. Safe to run many times and concurrently: the entry's row is
- * claimed with SKIP LOCKED, and settlement itself is exactly-once. A callback whose payment is
- * not known yet (it can beat the initiation response) stays pending to be retried.
+ * Processes one stored callback. Safe to run many times and concurrently: the entry is claimed
+ * only while pending or failed, and settlement itself is exactly-once (the payment's row lock and
+ * terminal-state check). A callback whose payment is not known yet (it can beat the initiation
+ * response) stays pending to be retried.
  */
 export async function processInboxEntry(
   db: DbClient,
   options: { keyring: Keyring; inboxId: string; now?: () => Date },
 ): Promise<InboxOutcome> {
   const now = options.now ?? (() => new Date());
-  const [claimed] = await db.$queryRaw<{ id: string }[]>`
-    UPDATE callback_inbox SET attempts = attempts + 1
-    WHERE id = ${options.inboxId}::uuid AND state IN ('pending', 'failed')
-    RETURNING id`;
-  if (!claimed) return "skipped";
-  const entry = await db.callbackInbox.findUniqueOrThrow({ where: { id: options.inboxId } });
-  const finish = (state: "processed" | "dead" | "pending" | "failed", lastError: string | null = null) =>
-    db.callbackInbox.update({
-      where: { id: entry.id },
-      data: { state, lastError, processedAt: state === "processed" || state === "dead" ? now() : null },
-    });
+  const [entry] = await claimInboxEntries(db, [options.inboxId]);
+  if (!entry) return "skipped";
+  return processClaimedEntry(db, { keyring: options.keyring, entry, now, finish: finishInboxEntry(db, now) });
+}
+
+/** Processes an entry claimed by claimInboxEntries: settles it, or sends it to review or retry. */
+export async function processClaimedEntry(
+  db: DbClient,
+  options: { keyring: Keyring; entry: CallbackInbox; now: () => Date; finish: FinishInboxEntry },
+): Promise<InboxOutcome> {
+  const { entry, now } = options;
+  const finish = (state: InboxState, lastError: string | null = null) =>
+    options.finish(entry, state, lastError);
   /** Unusable as sent: a person looks at it (review), it is never retried. */
   const malformed = async (error: string): Promise<"dead"> => {
     await openReviewItem(db, {
@@ -106,25 +135,31 @@ export async function processInboxEntry(
     await finish("pending", "no processor for other callbacks");
     return "retry";
   }
-  if (entry.kind !== "stk") return processPayoutEntry(db, { entry, body, now, finish, malformed });
+  // Settlement joins the trace that initiated the payment or payout (continue-callback-trace.ts).
+  if (entry.kind !== "stk")
+    return continueCallbackTrace(db, { entry, body }, () =>
+      processPayoutEntry(db, { entry, body, now, finish, malformed }),
+    );
   const parsed = parseStkCallback(body);
   if (!parsed.ok) return malformed(parsed.error);
   try {
     const cb = parsed.value;
-    const settled = await settleStkResult(db, {
-      keyring: options.keyring,
-      merchantId: entry.merchantId,
-      result: {
-        checkoutRequestId: cb.checkoutRequestId,
-        resultCode: cb.resultCode,
-        resultDesc: cb.resultDesc,
-        amount: cb.amount,
-        receipt: cb.receipt,
-        phone: cb.phone,
-        source: "callback",
-        inboxId: entry.id,
-      },
-    });
+    const settled = await continueCallbackTrace(db, { entry, body }, () =>
+      settleStkResult(db, {
+        keyring: options.keyring,
+        merchantId: entry.merchantId,
+        result: {
+          checkoutRequestId: cb.checkoutRequestId,
+          resultCode: cb.resultCode,
+          resultDesc: cb.resultDesc,
+          amount: cb.amount,
+          receipt: cb.receipt,
+          phone: cb.phone,
+          source: "callback",
+          inboxId: entry.id,
+        },
+      }),
+    );
     if (settled.outcome !== "unknown_payment") {
       await finish("processed");
       return "processed";

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import type { CallbackInbox, CallbackKind } from "../../../prisma/generated/prisma/client";
 import type { DbClient } from "../../db-types";
 
@@ -20,34 +21,62 @@ function externalIdOf(kind: CallbackKind, raw: string): string | null {
 }
 
 /**
+ * A version 7 UUID (RFC 9562: 48 bits of Unix milliseconds, then random), as Prisma's
+ * `@default(uuid(7))` makes it: the raw INSERT below must bring its own id.
+ */
+function uuidV7(): string {
+  const bytes = randomBytes(16);
+  const ms = Date.now();
+  bytes.writeUIntBE(ms, 0, 6);
+  bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x70;
+  bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80;
+  const hex = bytes.toString("hex");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** What a callback is stored as: the row's fields, NUL bytes escaped (see recordCallback). */
+export function inboxRowFor(input: {
+  merchantId: string | null;
+  kind: CallbackKind;
+  body: string;
+  sourceIp: string | null;
+  headers: Record<string, string>;
+}) {
+  const bodyEscaped = input.body.includes("\u0000");
+  const body = bodyEscaped ? input.body.replaceAll("\u0000", "\\u0000") : input.body;
+  const found = externalIdOf(input.kind, body);
+  return {
+    merchantId: input.merchantId,
+    kind: input.kind,
+    body,
+    bodyEscaped,
+    sourceIp: input.sourceIp,
+    headers: input.headers,
+    // A JSON-escaped NUL (`\u0000` in the text) decodes to one: such an id is not kept.
+    externalId: found?.includes("\u0000") ? null : found,
+  };
+}
+
+/**
  * Stores a callback body exactly as received, before anything else looks at it. PostgreSQL text
  * cannot hold NUL, so a body with NUL bytes is kept with each one written as the six characters
  * `\u0000` and `bodyEscaped` set: processing sends it to review, never to settlement. (Stored
  * unescaped it would fail like an unavailable database, and be spooled and retried forever.)
+ * One plain INSERT rather than Prisma's `create`, because this is on the acknowledgement's path:
+ * measured, `create` cost about three times the CPU of the same INSERT issued raw.
  */
-export function recordCallback(
+export async function recordCallback(
   db: DbClient,
-  input: {
-    merchantId: string | null;
-    kind: CallbackKind;
-    body: string;
-    sourceIp: string | null;
-    headers: Record<string, string>;
-  },
+  input: Parameters<typeof inboxRowFor>[0],
 ): Promise<CallbackInbox> {
-  const bodyEscaped = input.body.includes("\u0000");
-  const body = bodyEscaped ? input.body.replaceAll("\u0000", "\\u0000") : input.body;
-  const externalId = externalIdOf(input.kind, body);
-  return db.callbackInbox.create({
-    data: {
-      merchantId: input.merchantId,
-      kind: input.kind,
-      body,
-      bodyEscaped,
-      sourceIp: input.sourceIp,
-      headers: input.headers,
-      // A JSON-escaped NUL (`\u0000` in the text) decodes to one: such an id is not kept.
-      externalId: externalId?.includes("\u0000") ? null : externalId,
-    },
-  });
+  const row = inboxRowFor(input);
+  const [stored] = await db.$queryRaw<CallbackInbox[]>`
+    INSERT INTO callback_inbox (id, merchant_id, kind, body, body_escaped, source_ip, headers, external_id)
+    VALUES (${uuidV7()}::uuid, ${row.merchantId}::uuid, ${row.kind}::"CallbackKind", ${row.body},
+            ${row.bodyEscaped}, ${row.sourceIp}, ${JSON.stringify(row.headers)}::jsonb, ${row.externalId})
+    RETURNING id, merchant_id AS "merchantId", kind, body, source_ip AS "sourceIp", headers,
+              external_id AS "externalId", state, attempts, last_error AS "lastError",
+              received_at AS "receivedAt", processed_at AS "processedAt", body_escaped AS "bodyEscaped"`;
+  if (!stored) throw new Error("the callback was not stored");
+  return stored;
 }

@@ -4,6 +4,7 @@ import { lookupHash, seal } from "../../crypto/seal";
 import { type DbClient, inTransaction } from "../../db-types";
 import { AppError } from "../../errors";
 import { recordEvent } from "../../events/record-event";
+import { currentTraceparent } from "../../observability/tracing";
 import { maskPhone } from "../../redact";
 import { unsafeText } from "../../validation/text";
 import { DarajaError } from "../daraja/errors";
@@ -102,6 +103,8 @@ export async function initiateStkPayment(
           description,
           idempotencyKey: input.idempotencyKey ?? null,
           requestHash,
+          // The callback, queries and webhooks continue this request's trace (null when not traced).
+          traceContext: currentTraceparent(),
         },
       });
       // Keyed on the phone's lookup hash, never the number, and shared by every merchant: a
