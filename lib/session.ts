@@ -12,7 +12,12 @@ import { appUrl } from "./env";
 import { AppError } from "./errors";
 import type { Permission } from "./permissions";
 import { clientIp } from "./security/client-ip";
-import { resolveTenant, type TenantContext } from "./tenancy/resolve-tenant";
+import {
+  assertTenantPermission,
+  resolveSignedInTenant,
+  resolveTenant,
+  type TenantContext,
+} from "./tenancy/resolve-tenant";
 import { type TenantDb, tenantDb } from "./tenancy/tenant-db";
 import { getActiveUserSession } from "./users/get-active-user-session";
 
@@ -53,13 +58,17 @@ export const currentSession = cache(
   },
 );
 
-const loadTenant = cache(async (permission: Permission): Promise<Tenant> => {
+/**
+ * The session and membership check, once per request: React's cache() is scoped to one server
+ * render, so the layout and the page share one lookup (a new request always reads fresh, so a
+ * revoked session or removed membership still loses access on its next request).
+ */
+const loadTenant = cache(async (): Promise<Tenant> => {
   const claims = await sessionClaims();
   if (!claims) redirect("/login");
   const merchantSlug = (await cookies()).get(MERCHANT_COOKIE)?.value ?? null;
   try {
-    const ctx = await resolveTenant(getDb(), { ...claims, merchantSlug, permission });
-    return await toTenant(ctx);
+    return await toTenant(await resolveSignedInTenant(getDb(), { ...claims, merchantSlug }));
   } catch (error) {
     // Signed out elsewhere, revoked, expired or disabled: the cookie is dead, sign in again.
     if (error instanceof AppError && error.code === "unauthenticated") redirect("/login?expired=1");
@@ -68,9 +77,18 @@ const loadTenant = cache(async (permission: Permission): Promise<Tenant> => {
   }
 });
 
-/** The signed-in user's merchant, role and scoped db; redirects to sign-in or answers 403 otherwise. */
-export function requireTenant(permission: Permission = "dashboard:view"): Promise<Tenant> {
-  return loadTenant(permission);
+/**
+ * The signed-in user's merchant, role and scoped db; redirects to sign-in or answers 403 otherwise.
+ * Every call checks `permission` against the role this request resolved (in memory).
+ */
+export async function requireTenant(permission: Permission = "dashboard:view"): Promise<Tenant> {
+  const tenant = await loadTenant();
+  try {
+    assertTenantPermission(tenant, permission);
+  } catch {
+    forbidden();
+  }
+  return tenant;
 }
 
 /**

@@ -1,7 +1,8 @@
 import type { ReactNode } from "react";
 import { EnvironmentBadge } from "@/components/environment-badge";
 import { Logo } from "@/components/logo";
-import { findOwnerAlerts } from "@/lib/observability/alerts";
+import { displayCache } from "@/lib/display-cache";
+import { findOwnerAlertsForBanner } from "@/lib/observability/alerts";
 import { countPayoutTabs } from "@/lib/payments/payouts/count-payout-tabs";
 import { getPayoutViewer } from "@/lib/payments/payouts/get-payout-viewer";
 import { can, ROLE_LABELS } from "@/lib/permissions";
@@ -14,8 +15,9 @@ export default async function DashboardLayout({ children }: { children: ReactNod
   const tenant = await requireTenant();
   const [payoutsWaiting, alerts] = await Promise.all([
     payoutsWaitingFor(tenant),
-    // The alert rules' conditions for this merchant (docs/alerts.yml), shown to owners only.
-    tenant.role === "owner" ? findOwnerAlerts(tenant.db, { merchantId: tenant.merchant.id }) : [],
+    // The alert rules' conditions for this merchant (docs/alerts.yml), shown to owners only;
+    // up to 20 s old (lib/observability/alerts.ts says why that is enough).
+    tenant.role === "owner" ? findOwnerAlertsForBanner(tenant.db, { merchantId: tenant.merchant.id }) : [],
   ]);
   return (
     <div className="min-h-dvh md:flex">
@@ -73,16 +75,26 @@ export default async function DashboardLayout({ children }: { children: ReactNod
   );
 }
 
+/**
+ * The navigation's badge as the server renders it, reused for 15 s per person and role: the Nav
+ * refreshes it every 15 s anyway (_components/nav.tsx), and it is only displayed. The payout
+ * policy read here decides nothing: approving reads the policy afresh (lib/payments/payouts).
+ */
+const BADGE_CACHE_MS = 15_000;
+const badgeCache = displayCache<number | null>({ ttlMs: BADGE_CACHE_MS });
+
 /** The navigation's badge: payouts waiting for this person's approval; null when they never approve. */
-async function payoutsWaitingFor(tenant: Awaited<ReturnType<typeof requireTenant>>): Promise<number | null> {
-  if (!can(tenant.role, "payouts:approve")) return null;
+function payoutsWaitingFor(tenant: Awaited<ReturnType<typeof requireTenant>>): Promise<number | null> {
+  if (!can(tenant.role, "payouts:approve")) return Promise.resolve(null);
   const merchantId = tenant.merchant.id;
-  const { viewer } = await getPayoutViewer(tenant.db, {
-    merchantId,
-    userId: tenant.user.id,
-    role: tenant.role,
+  return badgeCache.get(`${merchantId}:${tenant.user.id}:${tenant.role}`, async () => {
+    const { viewer } = await getPayoutViewer(tenant.db, {
+      merchantId,
+      userId: tenant.user.id,
+      role: tenant.role,
+    });
+    if (!viewer.mayApprove) return null;
+    const counts = await countPayoutTabs(tenant.db, { merchantId, viewer, tabs: ["waiting_for_me"] });
+    return counts.waiting_for_me;
   });
-  if (!viewer.mayApprove) return null;
-  const counts = await countPayoutTabs(tenant.db, { merchantId, viewer, tabs: ["waiting_for_me"] });
-  return counts.waiting_for_me;
 }

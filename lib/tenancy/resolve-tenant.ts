@@ -2,7 +2,7 @@ import type { MpesaEnvironment, Role } from "../../prisma/generated/prisma/enums
 import type { DbClient } from "../db-types";
 import { AppError } from "../errors";
 import { can, type Permission } from "../permissions";
-import { activeSessionWhere, isSessionId } from "../users/session-rules";
+import { isSessionId } from "../users/session-rules";
 
 export interface TenantMerchant {
   id: string;
@@ -39,40 +39,70 @@ export async function resolveTenant(
     now?: Date;
   },
 ): Promise<TenantContext> {
+  const ctx = await resolveSignedInTenant(db, options);
+  assertTenantPermission(ctx, options.permission);
+  return ctx;
+}
+
+/**
+ * resolveTenant without the role check: the database part, which one request may share between
+ * its layout and its page (lib/session.ts), each then asking assertTenantPermission for its own
+ * permission against the role read here.
+ */
+export async function resolveSignedInTenant(
+  db: DbClient,
+  options: { userId: string; sessionId: string | null | undefined; merchantSlug?: string | null; now?: Date },
+): Promise<TenantContext> {
   const { sessionId } = options;
-  if (!isSessionId(sessionId)) throw new AppError("unauthenticated", "Please sign in again.");
-  const user = await db.user.findUnique({
-    where: { id: options.userId },
-    select: {
-      id: true,
-      email: true,
-      name: true,
-      disabledAt: true,
-      sessions: {
-        where: { id: sessionId, ...activeSessionWhere(options.now ?? new Date()) },
-        select: { id: true },
-      },
-      memberships: {
-        select: { role: true, merchant: { select: { id: true, name: true, slug: true, environment: true } } },
-        orderBy: { createdAt: "asc" },
-      },
-    },
-  });
-  if (!user || user.disabledAt || user.sessions.length === 0)
+  if (!isSessionId(sessionId) || !isSessionId(options.userId))
     throw new AppError("unauthenticated", "Please sign in again.");
-  const { memberships } = user;
+  // One statement (this runs on every dashboard request): the user, whether the cookie's session
+  // is still active (the same rule as activeSessionWhere in lib/users/session-rules.ts: not
+  // revoked, not expired), and the memberships with their merchants, oldest first.
+  const [row] = await db.$queryRaw<
+    {
+      id: string;
+      email: string;
+      name: string;
+      disabled_at: Date | null;
+      session_active: boolean;
+      memberships: { role: Role; merchant: TenantMerchant }[];
+    }[]
+  >`
+    SELECT u.id, u.email, u.name, u.disabled_at,
+      EXISTS (
+        SELECT 1 FROM user_sessions s
+        WHERE s.id = ${sessionId}::uuid AND s.user_id = u.id
+          AND s.revoked_at IS NULL AND s.expires_at > ${options.now ?? new Date()}
+      ) AS session_active,
+      COALESCE((
+        SELECT json_agg(json_build_object(
+                 'role', m.role,
+                 'merchant', json_build_object('id', c.id, 'name', c.name, 'slug', c.slug, 'environment', c.environment)
+               ) ORDER BY m.created_at, m.id)
+        FROM memberships m JOIN merchants c ON c.id = m.merchant_id
+        WHERE m.user_id = u.id
+      ), '[]'::json) AS memberships
+    FROM users u WHERE u.id = ${options.userId}::uuid`;
+  if (!row || row.disabled_at || !row.session_active)
+    throw new AppError("unauthenticated", "Please sign in again.");
+  const { memberships } = row;
   const current = memberships.find((m) => m.merchant.slug === options.merchantSlug) ?? memberships[0];
   if (!current) throw new AppError("forbidden", "Your account does not belong to any merchant yet.");
-  if (!can(current.role, options.permission)) {
-    throw new AppError("forbidden", "Your role does not allow this.", {
-      internal: `role ${current.role} lacks ${options.permission}`,
-    });
-  }
   return {
-    user: { id: user.id, email: user.email, name: user.name },
+    user: { id: row.id, email: row.email, name: row.name },
     sessionId,
     merchant: current.merchant,
     role: current.role,
     memberships,
   };
+}
+
+/** Throws `forbidden` unless the tenant's role (as resolved for this request) grants `permission`. */
+export function assertTenantPermission(ctx: Pick<TenantContext, "role">, permission: Permission): void {
+  if (!can(ctx.role, permission)) {
+    throw new AppError("forbidden", "Your role does not allow this.", {
+      internal: `role ${ctx.role} lacks ${permission}`,
+    });
+  }
 }

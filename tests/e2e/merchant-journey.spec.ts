@@ -169,9 +169,12 @@ test("a merchant's day: live payment, search, timeline, export, mismatch, replay
   await expect(page.getByTestId("overview-stats")).toBeVisible();
   await shot(page, "12-phone-overview", false);
   await page.goto("/payments");
-  const cards = page.getByTestId("payments-cards");
-  await expect(cards.getByRole("listitem").filter({ hasText: "JOURNEY-1" })).toContainText("KES 3,150");
-  await expect(page.getByTestId("payments-table")).toBeHidden();
+  // The same rows, laid out as cards by CSS: nothing to scroll sideways.
+  const cards = page.getByTestId("payments-table");
+  const card = cards.getByRole("row").filter({ hasText: "JOURNEY-1" });
+  await expect(card).toContainText("KES 3,150");
+  await expect(card).toHaveCSS("display", "grid");
+  expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
   await cards.scrollIntoViewIfNeeded();
   await shot(page, "13-phone-payments", false);
 });

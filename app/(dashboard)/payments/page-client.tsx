@@ -1,7 +1,6 @@
 "use client";
 
 import Link from "next/link";
-import { DataTable } from "@/components/data-table";
 import { EmptyState } from "@/components/empty-state";
 import { ListFooter } from "@/components/list-footer";
 import { PaymentStatus } from "@/components/payment-status";
@@ -12,6 +11,8 @@ import { queryKeys } from "@/lib/query-keys";
 
 type Row = ReturnType<typeof toPaymentResource>;
 type Page = { data: Row[]; nextCursor: string | null };
+
+const COLUMNS = ["When (EAT)", "Status", "Amount", "Reference", "Phone", "Receipt", "Detail"];
 
 const STATUSES = ["", "pending", "paid", "failed", "cancelled", "timed_out", "needs_review", "reversed"];
 
@@ -125,56 +126,38 @@ export function PaymentsTable({
           Payments appear here the moment a customer is prompted.
         </EmptyState>
       ) : (
-        <>
-          {/* Phones get a list they can read without scrolling sideways. */}
-          <ul
-            className="divide-y divide-slate-100 rounded-xl border border-slate-200 bg-white sm:hidden"
-            data-testid="payments-cards"
+        // Each row is rendered once: a table on wider screens, and on phones the same rows laid out
+        // as cards by CSS alone (max-sm:), readable without scrolling sideways.
+        <div className="rounded-xl border border-slate-200 bg-white sm:overflow-x-auto">
+          <table
+            className="min-w-full text-sm max-sm:block sm:divide-y sm:divide-slate-200"
+            data-testid="payments-table"
           >
-            {rows.map((p) => (
-              <li key={p.id}>
-                <Link href={`/payments/${p.id}`} className="block px-4 py-3 text-sm">
-                  <span className="flex items-center justify-between gap-2">
-                    <span className="font-semibold tabular-nums">{formatKes(p.amount)}</span>
-                    <PaymentStatus status={p.status} />
-                  </span>
-                  <span className="mt-0.5 flex flex-wrap justify-between gap-x-3 text-slate-600">
-                    <span className="font-medium text-brand-700">{p.reference}</span>
-                    <span className="font-mono text-xs">{p.phone}</span>
-                  </span>
-                  <span className="block text-xs text-slate-500">
-                    {formatNairobiTime(new Date(p.createdAt))}
-                    {p.mpesaReceipt ? ` · ${p.mpesaReceipt}` : ""}
-                  </span>
-                </Link>
-              </li>
-            ))}
-          </ul>
-          <div className="hidden sm:block">
-            <DataTable
-              columns={[
-                { label: "When (EAT)" },
-                { label: "Status" },
-                { label: "Amount", align: "right" },
-                { label: "Reference" },
-                { label: "Phone" },
-                { label: "Receipt" },
-                { label: "Detail" },
-              ]}
-              testId="payments-table"
-            >
+            <thead className="bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-600 max-sm:sr-only">
+              <tr>
+                {COLUMNS.map((c) => (
+                  <th key={c} scope="col" className={`px-4 py-2 ${c === "Amount" ? "text-right" : ""}`}>
+                    {c}
+                  </th>
+                ))}
+              </tr>
+            </thead>
+            <tbody className="divide-y divide-slate-100 max-sm:block">
               {rows.map((p) => (
-                <tr key={p.id}>
-                  <td className="whitespace-nowrap px-4 py-2 text-slate-600">
+                <tr
+                  key={p.id}
+                  className="max-sm:grid max-sm:grid-cols-2 max-sm:gap-x-3 max-sm:px-4 max-sm:py-3"
+                >
+                  <td className="whitespace-nowrap px-4 py-2 text-slate-600 max-sm:order-5 max-sm:p-0 max-sm:text-xs max-sm:text-slate-500">
                     {formatNairobiTime(new Date(p.createdAt))}
                   </td>
-                  <td className="px-4 py-2">
+                  <td className="px-4 py-2 max-sm:order-2 max-sm:justify-self-end max-sm:p-0">
                     <PaymentStatus status={p.status} />
                   </td>
-                  <td className="whitespace-nowrap px-4 py-2 text-right font-medium tabular-nums">
+                  <td className="whitespace-nowrap px-4 py-2 font-medium tabular-nums max-sm:order-1 max-sm:p-0 max-sm:font-semibold sm:text-right">
                     {formatKes(p.amount)}
                   </td>
-                  <td className="px-4 py-2">
+                  <td className="px-4 py-2 max-sm:order-3 max-sm:p-0">
                     <Link
                       href={`/payments/${p.id}`}
                       className="font-medium text-brand-700 underline-offset-2 hover:underline"
@@ -182,16 +165,20 @@ export function PaymentsTable({
                       {p.reference}
                     </Link>
                   </td>
-                  <td className="px-4 py-2 font-mono text-xs">{p.phone}</td>
-                  <td className="px-4 py-2 font-mono text-xs">{p.mpesaReceipt ?? "—"}</td>
-                  <td className="max-w-72 truncate px-4 py-2 text-slate-600" title={p.message}>
+                  <td className="px-4 py-2 font-mono text-xs max-sm:order-4 max-sm:justify-self-end max-sm:p-0">
+                    {p.phone}
+                  </td>
+                  <td className="px-4 py-2 font-mono text-xs max-sm:order-6 max-sm:justify-self-end max-sm:p-0 max-sm:text-slate-500">
+                    {p.mpesaReceipt ?? "—"}
+                  </td>
+                  <td className="max-w-72 truncate px-4 py-2 text-slate-600 max-sm:hidden" title={p.message}>
                     {p.message}
                   </td>
                 </tr>
               ))}
-            </DataTable>
-          </div>
-        </>
+            </tbody>
+          </table>
+        </div>
       )}
       <ListFooter noun="payments" {...footer} />
     </div>

@@ -3,8 +3,14 @@ import Link from "next/link";
 import { z } from "zod";
 import { EmptyState } from "@/components/empty-state";
 import { PageHeader } from "@/components/page-header";
+import { displayCache } from "@/lib/display-cache";
 import { formatKes } from "@/lib/format";
+import { computeReconciliationDay } from "@/lib/payments/reconciliation/compute-reconciliation-day";
 import { findReconciliationDays } from "@/lib/payments/reconciliation/find-reconciliation-days";
+import {
+  type ReconciliationDayView,
+  viewOfLiveDay,
+} from "@/lib/payments/reconciliation/reconciliation-day-view";
 import {
   addKenyanDays,
   earlierDay,
@@ -26,6 +32,14 @@ function monthRange(month: string) {
   return { from, to: addKenyanDays(`${next}-01`, -1), next, previous };
 }
 
+/**
+ * Today's figures, computed live from the day's rows (most of this page's time), reused for 15 s
+ * per merchant: a list to glance at, where money settling seconds ago may show on the next load.
+ * Today's own page (/reconciliation/[day]) and signing off still compute afresh.
+ */
+const TODAY_CACHE_MS = 15_000;
+const todayCache = displayCache<ReconciliationDayView>({ ttlMs: TODAY_CACHE_MS });
+
 const monthLabel = new Intl.DateTimeFormat("en-KE", { timeZone: "UTC", month: "long", year: "numeric" });
 
 export default async function ReconciliationPage({
@@ -38,7 +52,17 @@ export default async function ReconciliationPage({
   const asked = monthSchema.safeParse((await searchParams).month);
   const month = asked.success && asked.data <= today.slice(0, 7) ? asked.data : today.slice(0, 7);
   const { from, to, next, previous } = monthRange(month);
-  const days = await findReconciliationDays(tenant.db, { merchantId: tenant.merchant.id, from, to });
+  const merchantId = tenant.merchant.id;
+  const yesterday = addKenyanDays(today, -1);
+  const [past, live] = await Promise.all([
+    findReconciliationDays(tenant.db, { merchantId, from, to: earlierDay(to, yesterday) }),
+    to >= today
+      ? todayCache.get(`${merchantId}:${today}`, async () =>
+          viewOfLiveDay(await computeReconciliationDay(tenant.db, { merchantId, day: today })),
+        )
+      : null,
+  ]);
+  const days = live ? [live, ...past] : past;
   return (
     <>
       <PageHeader

@@ -2,7 +2,7 @@ import type { Prisma } from "../../../prisma/generated/prisma/client";
 import type { DbClient } from "../../db-types";
 import { keysetCsvStream } from "../csv";
 import { olderThan } from "./find-payments";
-import { explainStkResult } from "./stk-outcomes";
+import { paymentMessage } from "./payment-resource";
 
 const COLUMNS = [
   "created_at",
@@ -27,6 +27,7 @@ const EXPORTED = {
   phoneMasked: true,
   receipt: true,
   resultCode: true,
+  resultDesc: true,
   settledAt: true,
 } satisfies Prisma.PaymentSelect;
 
@@ -52,7 +53,7 @@ export function exportPaymentsCsv(db: DbClient, where: Prisma.PaymentWhereInput)
       p.phoneMasked,
       p.receipt,
       p.resultCode,
-      explainStkResult(p.resultCode),
+      paymentMessage(p),
       p.settledAt?.toISOString(),
       p.id,
     ],

@@ -1,6 +1,6 @@
 import type { DbClient } from "../../db-types";
 import { isUuid } from "../../validation/id";
-import { explainStkResult } from "./stk-outcomes";
+import { explainPaymentOutcome } from "./stk-outcomes";
 
 export type CheckoutState = "open" | "paid" | "expired" | "cancelled";
 
@@ -70,7 +70,7 @@ export async function getCheckoutView(
           message:
             attempt.status === "pending"
               ? "Check your phone and enter your M-Pesa PIN."
-              : explainStkResult(attempt.resultCode),
+              : explainPaymentOutcome(attempt),
           receipt: attempt.receipt,
           phone: attempt.phoneMasked,
         }

@@ -1,14 +1,17 @@
 // The public shape of payments and checkout sessions in the REST API: domain words only, phone
 // numbers masked, amounts in whole KES.
 import type { CheckoutSession, Payment } from "../../../prisma/generated/prisma/client";
-import { explainStkResult } from "./stk-outcomes";
+import { explainPaymentOutcome } from "./stk-outcomes";
 
-/** Plain words for where a payment stands; Daraja's own text when the request itself was refused. */
-function paymentMessage(p: Payment): string {
+/**
+ * Plain words for where a payment stands; Daraja's own text when the request itself was refused.
+ * The API and the CSV export (export-payments-csv.ts) both say this.
+ */
+export function paymentMessage(p: Pick<Payment, "status" | "resultCode" | "resultDesc">): string {
   if (p.status === "pending") return "Waiting for the customer to approve on their phone.";
   const refusedBeforePrompt = p.resultCode !== null && !/^\d+$/.test(p.resultCode);
   if ((p.status === "needs_review" || refusedBeforePrompt) && p.resultDesc) return p.resultDesc;
-  return explainStkResult(p.resultCode);
+  return explainPaymentOutcome(p);
 }
 
 export function toPaymentResource(p: Payment) {

@@ -13,7 +13,11 @@ export function statusForStkResult(
   return "failed";
 }
 
-/** For customers and staff: what happened, without M-Pesa jargon. */
+/**
+ * For customers and staff: what happened, without M-Pesa jargon. Without a result code (no
+ * callback yet, or the sweep decided the payment) the words come from the payment's status:
+ * explainPaymentOutcome, not this, is what a payment's message uses.
+ */
 export function explainStkResult(resultCode: string | null): string {
   switch (resultCode) {
     case "0":
@@ -45,4 +49,22 @@ export function explainStkResult(resultCode: string | null): string {
     default:
       return "M-Pesa could not complete the payment.";
   }
+}
+
+/** Without a result code only the status knows: a swept `timed_out` payment is not "waiting". */
+const WITHOUT_RESULT_CODE: Record<PaymentStatus, string> = {
+  pending: "Waiting for M-Pesa.",
+  paid: "Paid.",
+  reversed: "Paid, then reversed.",
+  cancelled: "The payment was cancelled.",
+  timed_out: "M-Pesa reported no outcome in time, so the payment was marked timed out.",
+  failed: "M-Pesa could not complete the payment.",
+  needs_review: "Needs a person to check it against M-Pesa.",
+};
+
+/** A payment's outcome in plain words: its result code when M-Pesa sent one, else its status. */
+export function explainPaymentOutcome(payment: { status: PaymentStatus; resultCode: string | null }): string {
+  return payment.resultCode === null
+    ? WITHOUT_RESULT_CODE[payment.status]
+    : explainStkResult(payment.resultCode);
 }
