@@ -24,15 +24,15 @@ export function makeFollowUpStk(inngest: Inngest, context: ContextProvider) {
       await step.sleep("wait-for-callback", `${FOLLOW_UP_FIRST_WAIT_SECONDS}s`);
       for (const [i, seconds] of FOLLOW_UP_BACK_OFF_SECONDS.entries()) {
         const result = await step.run(`query-${i + 1}`, () => {
-          const { db, deps } = context();
-          return followUpStkPayment(db, deps, { paymentId });
+          const { db, deps, spoolDir } = context();
+          return followUpStkPayment(db, deps, { paymentId, spoolDir });
         });
         if (result !== "still_pending") return result;
         await step.sleep(`back-off-${i + 1}`, `${seconds}s`);
       }
       return step.run("close-window", () => {
-        const { db, deps } = context();
-        return followUpStkPayment(db, deps, { paymentId });
+        const { db, deps, spoolDir } = context();
+        return followUpStkPayment(db, deps, { paymentId, spoolDir });
       });
     },
   );

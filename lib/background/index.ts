@@ -7,8 +7,6 @@ import "server-only";
 import { after } from "next/server";
 import { kenyanDayOf } from "../kenyan-days";
 import { getLogger } from "../logger";
-import { withSpan } from "../observability/tracing";
-import { processInboxEntry } from "../payments/callbacks/process-inbox-entry";
 import {
   FOLLOW_UP_BACK_OFF_SECONDS,
   FOLLOW_UP_FIRST_WAIT_SECONDS,
@@ -20,19 +18,20 @@ import { FOLLOW_UP_PAYOUT_SCHEDULE_SECONDS, followUpPayout } from "../payments/p
 import { createSubmitPacer } from "../payments/payouts/submit-pacer";
 import { submitPayout } from "../payments/payouts/submit-payout";
 import { closeReconciliationDays } from "../payments/reconciliation/close-reconciliation-days";
+import { drainCallbackInbox } from "../payments/reconciliation/drain-callback-inbox";
 import { findMerchantsToPull } from "../payments/reconciliation/find-merchants-to-pull";
 import { pullTransactions } from "../payments/reconciliation/pull-transactions";
 import { reconcilePayments } from "../payments/reconciliation/reconcile-payments";
 import { findStrandedReversals } from "../payments/reversals/find-stranded-reversals";
 import { followUpReversal } from "../payments/reversals/follow-up-reversal";
 import { submitReversal } from "../payments/reversals/submit-reversal";
-import { deliverDueWebhooks } from "../webhooks/deliver-due-webhooks";
+import { runWebhookSweeps } from "../webhooks/run-webhook-sweeps";
 import { webhookDeps } from "../webhooks-runtime";
+import { processStoredCallback } from "./callback-queue";
 import { getInngest, inngestConfigured } from "./client";
 import { appBackgroundContext, type BackgroundContext } from "./context";
 import {
   type BackgroundEvent,
-  callbackReceivedEvent,
   payoutApprovedEvent,
   reversalApprovedEvent,
   stkInitiatedEvent,
@@ -81,27 +80,24 @@ function handOff<Data extends Record<string, unknown>>(
   });
 }
 
-/** A callback is stored: process it after the response is sent. */
+/**
+ * A callback is stored: process it after the response is sent, batched with others arriving
+ * meanwhile (./callback-queue.ts, which the front server's callback route uses directly).
+ */
 export function afterCallbackStored(inboxId: string): void {
-  handOff(callbackReceivedEvent, { inboxId }, ({ db, deps }) =>
-    inProcess(() =>
-      withSpan("callback process", { "malipo.inbox_id": inboxId }, () =>
-        processInboxEntry(db, { keyring: deps.keyring, inboxId }),
-      ),
-    ),
-  );
+  after(() => processStoredCallback(inboxId));
 }
 
 /** An STK prompt went out: follow it up (query if no callback) until it settles or times out. */
 export function afterStkInitiated(paymentId: string): void {
-  handOff(stkInitiatedEvent, { paymentId }, async ({ db, deps }) => {
+  handOff(stkInitiatedEvent, { paymentId }, async ({ db, deps, spoolDir }) => {
     const delays = [FOLLOW_UP_FIRST_WAIT_SECONDS, ...FOLLOW_UP_BACK_OFF_SECONDS];
     const attempt = (index: number) => {
       const seconds = delays[index];
       if (seconds === undefined) return;
       setTimeout(async () => {
         try {
-          const result = await followUpStkPayment(db, deps, { paymentId });
+          const result = await followUpStkPayment(db, deps, { paymentId, spoolDir });
           if (result === "still_pending") attempt(index + 1);
         } catch (error) {
           log().error({ err: error, paymentId }, "follow-up failed; reconciliation will retry");
@@ -235,20 +231,31 @@ async function handPayoutsOn(payoutIds: string[]): Promise<void> {
   }
 }
 
-let interval: NodeJS.Timeout | undefined;
+let reconcileTimer: NodeJS.Timeout | undefined;
 /** The Kenyan day whose previous day this process last closed (the in-process close-reconciliation-days). */
 let closedDay: string | undefined;
+/** How long the in-process sweep waits after a run that left no inbox backlog. */
+const RECONCILE_EVERY_MS = 60_000;
 
-/** Without Inngest, reconcile every minute inside the server (started at boot). */
+/**
+ * Without Inngest, reconcile inside the server (started at boot): first every callback left in the
+ * inbox (a restart between acknowledgement and processing leaves some), at the settlement rate,
+ * then every minute. A run whose inbox backlog outlasted its budget is followed at once by the next.
+ */
 export function startInProcessReconciliation(): void {
-  if (interval || inngestConfigured()) return;
-  let running = false;
-  interval = setInterval(async () => {
-    if (running) return;
-    running = true;
+  if (reconcileTimer || inngestConfigured()) return;
+  const run = async (boot: boolean) => {
+    let more = false;
     try {
       const { db, deps, spoolDir } = appBackgroundContext();
+      if (boot) {
+        // Nothing in this process is processing them yet: no need to wait for them to age.
+        const drained = await drainCallbackInbox(db, { keyring: deps.keyring });
+        more = drained.more;
+        if (drained.processed + drained.dead > 0) log().info({ drained }, "inbox drained at boot");
+      }
       const counts = await reconcilePayments(db, deps, { spoolDir });
+      more ||= counts.inboxMore;
       if (counts.queried + counts.inboxProcessed + counts.spoolDrained + counts.unsent > 0)
         log().info({ counts }, "reconciled");
       const stranded = await findStrandedPayouts(db);
@@ -267,10 +274,12 @@ export function startInProcessReconciliation(): void {
     } catch (error) {
       log().error({ err: error }, "reconciliation failed");
     } finally {
-      running = false;
+      reconcileTimer = setTimeout(() => void run(false), more ? 0 : RECONCILE_EVERY_MS);
+      reconcileTimer.unref();
     }
-  }, 60_000);
-  interval.unref();
+  };
+  reconcileTimer = setTimeout(() => void run(true), 0);
+  reconcileTimer.unref();
 }
 
 let pullInterval: NodeJS.Timeout | undefined;
@@ -307,31 +316,22 @@ export function startInProcessPulls(): void {
   pullInterval.unref();
 }
 
-let webhookInterval: NodeJS.Timeout | undefined;
-/** How often the in-process sweep looks for due webhook deliveries. */
-const WEBHOOK_SWEEP_MS = 5_000;
+let webhookSweeps: { stop: () => Promise<void> } | undefined;
 
 /**
  * Without Inngest, send due webhook deliveries from this process (started at boot): new events
- * within seconds, retries when their back-off ends. The schedule is in the database, so a restart
- * loses nothing; an attempt cut off by a restart is tried again after its claim runs out.
+ * within seconds, retries when their back-off ends, each endpoint in its own lane, the next sweep
+ * at once while there is due work (lib/webhooks/run-webhook-sweeps.ts). The schedule is in the
+ * database, so a restart loses nothing; an attempt cut off by a restart is tried again after its
+ * claim runs out.
  */
 export function startInProcessWebhooks(): void {
-  if (webhookInterval || inngestConfigured()) return;
-  let running = false;
-  webhookInterval = setInterval(async () => {
-    if (running) return;
-    running = true;
-    try {
-      const counts = await deliverDueWebhooks(appBackgroundContext().db, webhookDeps(), {
-        onAttempt: countWebhookAttempt,
-      });
+  if (webhookSweeps || inngestConfigured()) return;
+  webhookSweeps = runWebhookSweeps(() => ({ db: appBackgroundContext().db, deps: webhookDeps() }), {
+    onAttempt: countWebhookAttempt,
+    onSweep: (counts) => {
       if (counts.attempted > 0) log().info({ counts }, "webhook deliveries attempted");
-    } catch (error) {
-      log().error({ err: error }, "webhook sweep failed; the next one tries again");
-    } finally {
-      running = false;
-    }
-  }, WEBHOOK_SWEEP_MS);
-  webhookInterval.unref();
+    },
+    onError: (error) => log().error({ err: error }, "webhook sweep failed; the next one tries again"),
+  });
 }

@@ -1,5 +1,8 @@
+import type { Payout } from "../../../prisma/generated/prisma/client";
 import { type DbClient, inTransaction } from "../../db-types";
 import { recordEvent } from "../../events/record-event";
+import { withStoredTrace } from "../../observability/tracing";
+import { findWaitingCallbacks, settleWaitingCallbacks } from "../callbacks/settle-waiting-callbacks";
 import type { PaymentsDeps } from "../deps";
 import { openReviewItem } from "../review/open-review-item";
 import { toPayoutResource } from "./payout-resource";
@@ -72,14 +75,39 @@ export async function followUpPayout(
   if (!payout) return "settled";
   const step = nextFollowUpStep(payout, now);
   if (step === "settled" || step === "waiting") return step;
+  // The status query and any giving up continue the trace the payout's submission started.
+  return withStoredTrace(payout.traceContext, "payout follow-up", { "malipo.payout_id": payout.id }, () =>
+    takeStep(db, deps, { payout, step, now }),
+  );
+}
+
+async function takeStep(
+  db: DbClient,
+  deps: PaymentsDeps,
+  options: { payout: Payout; step: "query" | "give_up"; now: Date },
+): Promise<PayoutFollowUp> {
+  const { payout, step, now } = options;
+  // A stored Result (or status answer) for this payout comes before any query or giving up.
+  const waiting = {
+    merchantId: payout.merchantId,
+    externalIds: [payout.originatorConversationId, payout.conversationId].filter((id) => id !== null),
+    statusAnswers: true,
+  };
+  if (await settleWaitingCallbacks(db, { keyring: deps.keyring, ...waiting, now: deps.now })) {
+    const after = await db.payout.findUnique({ where: { id: payout.id } });
+    if (!after || nextFollowUpStep(after, now) === "settled") return "settled";
+  }
   if (step === "give_up") {
     const resultDesc = `M-Pesa did not confirm this payout after ${MAX_STATUS_QUERIES} status checks. Check it on the M-Pesa portal before paying again; a late answer still settles it.`;
     const gaveUp = await inTransaction(db, async (tx) => {
+      // Under the payout's row lock (settlement takes it too): a callback stored by now is seen.
+      await tx.$queryRaw`SELECT id FROM payouts WHERE id = ${payout.id}::uuid FOR UPDATE`;
+      if ((await findWaitingCallbacks(tx, waiting)).length > 0) return "waiting" as const;
       const [moved] = await tx.payout.updateManyAndReturn({
         where: { id: payout.id, status: { in: ["submitted", "unknown"] } },
         data: { status: "needs_review", resultCode: NO_ANSWER_CODE, resultDesc, settledAt: now },
       });
-      if (!moved) return false;
+      if (!moved) return "settled" as const;
       await recordEvent(tx, {
         merchantId: moved.merchantId,
         type: "payout.needs_review",
@@ -94,9 +122,9 @@ export async function followUpPayout(
         expected: { payoutId: payout.id, amount: payout.amount },
         actual: { statusQueries: payout.statusQueryCount, resultDesc },
       });
-      return true;
+      return "gave_up" as const;
     });
-    return gaveUp ? "gave_up" : "settled";
+    return gaveUp;
   }
   const asked = await queryPayoutStatus(db, deps, { payoutId: payout.id });
   return asked === "not_in_flight" ? "settled" : asked === "queried" ? "queried" : "waiting";

@@ -2,13 +2,13 @@ import { type DbClient, inTransaction } from "../../db-types";
 import { recordEvent } from "../../events/record-event";
 import { requestStaleBalances } from "../balances/request-stale-balances";
 import { drainCallbackSpool } from "../callbacks/callback-spool";
-import { processInboxEntry } from "../callbacks/process-inbox-entry";
 import { pruneRefusedCallbacks } from "../callbacks/prune-refused-callbacks";
 import { followUpStkPayment } from "../collections/follow-up-stk-payment";
 import { toPaymentResource } from "../collections/payment-resource";
 import type { PaymentsDeps } from "../deps";
 import { followUpPayout, PAYOUT_RESULT_WINDOW_MS } from "../payouts/follow-up-payout";
 import { followUpOverdueReversals } from "../reversals/follow-up-overdue-reversals";
+import { drainCallbackInbox } from "./drain-callback-inbox";
 
 export interface ReconcileCounts {
   spoolDrained: number;
@@ -22,6 +22,10 @@ export interface ReconcileCounts {
   inboxProcessed: number;
   inboxDead: number;
   inboxRetry: number;
+  /** True when the inbox backlog outlasted this run's budget: the caller runs a drain again at once. */
+  inboxMore: boolean;
+  /** Where the next drain goes on (drainCallbackInbox's cursor). */
+  inboxCursor: string | null;
   /** Payouts without an outcome that were looked up with Transaction Status this run. */
   payoutsQueried: number;
   /** Payouts handed to a person after their last status query brought no answer. */
@@ -34,22 +38,22 @@ export interface ReconcileCounts {
 }
 
 const BATCH = 200;
-const MAX_INBOX_ATTEMPTS = 30;
 /** Payouts followed up per run: each may send one Transaction Status query. */
 const PAYOUT_BATCH = 50;
 
 /**
- * The safety net behind callbacks and follow-ups: spooled callbacks go to the inbox, pending STK
- * attempts past 30 s are queried (less often as they age), attempts whose initiation never got
- * an answer are flagged, payouts and reversals without an outcome are looked up with Transaction
- * Status (a bounded batch per run), inbox entries still waiting are processed, the record of refused
- * callbacks is kept bounded, and balances older than 15 minutes are asked for again. Each run is
- * recorded.
+ * The safety net behind callbacks and follow-ups: spooled callbacks go to the inbox, inbox entries
+ * still waiting are processed (the whole backlog, within `inboxBudgetMs`), pending STK attempts
+ * past 30 s are queried (less often as they age), attempts whose initiation never got an answer
+ * are flagged, payouts and reversals without an outcome are looked up with Transaction Status (a
+ * bounded batch per run), the record of refused callbacks is kept bounded, and balances older than
+ * 15 minutes are asked for again. Each run is recorded. Stored callbacks go first, and the
+ * follow-ups never decide anything while one for the same payment still waits.
  */
 export async function reconcilePayments(
   db: DbClient,
   deps: PaymentsDeps,
-  options: { spoolDir: string },
+  options: { spoolDir: string; inboxBudgetMs?: number; inboxConcurrency?: number },
 ): Promise<ReconcileCounts> {
   const now = deps.now?.() ?? new Date();
   const run = await db.reconciliationRun.create({ data: { startedAt: now } });
@@ -64,6 +68,8 @@ export async function reconcilePayments(
     inboxProcessed: 0,
     inboxDead: 0,
     inboxRetry: 0,
+    inboxMore: false,
+    inboxCursor: null,
     payoutsQueried: 0,
     payoutsToReview: 0,
     reversalsQueried: 0,
@@ -75,6 +81,20 @@ export async function reconcilePayments(
     counts.spoolDrained = spool.moved;
     counts.spoolSetAside = spool.setAside;
     counts.refusedPruned = await pruneRefusedCallbacks(db, { now });
+
+    // Younger entries are left to the processing their arrival scheduled.
+    const inbox = await drainCallbackInbox(db, {
+      keyring: deps.keyring,
+      now: () => now,
+      minAgeMs: 10_000,
+      budgetMs: options.inboxBudgetMs,
+      concurrency: options.inboxConcurrency,
+    });
+    counts.inboxProcessed = inbox.processed;
+    counts.inboxDead = inbox.dead;
+    counts.inboxRetry = inbox.retry;
+    counts.inboxMore = inbox.more;
+    counts.inboxCursor = inbox.cursor;
 
     const due = await db.payment.findMany({
       where: {
@@ -89,7 +109,7 @@ export async function reconcilePayments(
     });
     for (const { id } of due) {
       counts.queried += 1;
-      const result = await followUpStkPayment(db, deps, { paymentId: id });
+      const result = await followUpStkPayment(db, deps, { paymentId: id, spoolDir: options.spoolDir });
       if (result === "settled") counts.settled += 1;
       if (result === "timed_out") counts.timedOut += 1;
     }
@@ -144,26 +164,6 @@ export async function reconcilePayments(
     counts.reversalsQueried = reversals.queried;
     counts.reversalsToReview = reversals.toReview;
 
-    const waiting = await db.callbackInbox.findMany({
-      where: {
-        state: { in: ["pending", "failed"] },
-        receivedAt: { lt: new Date(now.getTime() - 10_000) },
-        attempts: { lt: MAX_INBOX_ATTEMPTS },
-      },
-      select: { id: true },
-      orderBy: { receivedAt: "asc" },
-      take: BATCH,
-    });
-    for (const { id } of waiting) {
-      const outcome = await processInboxEntry(db, {
-        keyring: deps.keyring,
-        inboxId: id,
-        now: () => now,
-      }).catch(() => "retry" as const);
-      if (outcome === "processed") counts.inboxProcessed += 1;
-      else if (outcome === "dead") counts.inboxDead += 1;
-      else counts.inboxRetry += 1;
-    }
     counts.balancesRequested = await requestStaleBalances(db, deps, { now });
     await db.reconciliationRun.update({
       where: { id: run.id },
