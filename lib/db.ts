@@ -1,7 +1,9 @@
 // The Prisma client singleton for the Next.js app (one pool per process, kept across hot reloads).
 import { PrismaPg } from "@prisma/adapter-pg";
+import { Pool } from "pg";
 import { PrismaClient } from "../prisma/generated/prisma/client";
 import { getEnv } from "./env";
+import { getLogger } from "./logger";
 
 export type Db = PrismaClient;
 
@@ -9,6 +11,21 @@ export type Db = PrismaClient;
 export function createDb(databaseUrl: string, options: { max?: number } = {}): Db {
   const adapter = new PrismaPg({ connectionString: databaseUrl, max: options.max ?? 10 });
   return new PrismaClient({ adapter });
+}
+
+/**
+ * A plain pg pool (the rate limiters use one). An idle connection that PostgreSQL closes (a
+ * restart, a failover, an administrator) makes the pool emit `error`; with no listener Node treats
+ * that as an uncaught exception and the whole server dies, callbacks in flight included. The
+ * listener only logs: the pool drops the broken connection and opens a new one when next asked.
+ * Every pg pool in the app is made here (tests/unit/pg-pools.test.ts).
+ */
+export function createPgPool(databaseUrl: string, options: { max: number; name: string }): Pool {
+  const pool = new Pool({ connectionString: databaseUrl, max: options.max, application_name: options.name });
+  pool.on("error", (error) =>
+    getLogger().warn({ err: error, pool: options.name }, "an idle database connection closed; it is replaced"),
+  );
+  return pool;
 }
 
 const globalForDb = globalThis as unknown as { malipoDb?: Db; malipoIngestDb?: Db };

@@ -1,6 +1,6 @@
 // The payments core's dependencies, built once from the validated environment (Next-bound glue).
-import { Pool } from "pg";
 import { parseKeyring } from "./crypto/keyring";
+import { createPgPool } from "./db";
 import { appUrl, getEnv, mpesaBaseUrl } from "./env";
 import { getLogger } from "./logger";
 import { installObservability } from "./observability/install";
@@ -19,7 +19,7 @@ export function paymentsRuntime() {
   if (!cached) {
     const env = getEnv();
     installObservability();
-    const limiterPool = new Pool({ connectionString: env.DATABASE_URL, max: 2 });
+    const limiterPool = createPgPool(env.DATABASE_URL, { max: 2, name: "malipo-prompt-limits" });
     cached = {
       deps: {
         keyring: parseKeyring(env.MALIPO_ENCRYPTION_KEYS),

@@ -1,8 +1,7 @@
 // The merchant REST API's shared edge: API-key authentication, scopes, per-key rate limits, JSON errors
 // as {"error":{"code","message","field"?}} and nothing internal ever leaking to a client.
-import { Pool } from "pg";
 import { ZodError } from "zod";
-import { getDb } from "../db";
+import { createPgPool, getDb } from "../db";
 import { getEnv } from "../env";
 import { AppError, asAppError, toErrorBody } from "../errors";
 import { type Logger, withRequest } from "../logger";
@@ -17,7 +16,7 @@ const globalForApi = globalThis as unknown as { malipoApiLimiters?: { key: Limit
 export function apiLimiters() {
   if (!globalForApi.malipoApiLimiters) {
     const env = getEnv();
-    const pool = new Pool({ connectionString: env.DATABASE_URL, max: 3 });
+    const pool = createPgPool(env.DATABASE_URL, { max: 3, name: "malipo-api-limits" });
     const off = env.DISABLE_RATE_LIMITS;
     globalForApi.malipoApiLimiters = {
       key: createLimiter(pool, { name: "api:key", points: off ? 1_000_000 : 300, durationSeconds: 60 }),
