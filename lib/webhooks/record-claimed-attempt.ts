@@ -1,6 +1,6 @@
-import { randomBytes } from "node:crypto";
 import { Prisma, type WebhookAttempt } from "../../prisma/generated/prisma/client";
 import type { DbClient } from "../db-types";
+import { uuidV7 } from "../ids";
 import type { DeliveryClaim } from "./claim-due-deliveries";
 
 /**
@@ -43,14 +43,4 @@ export async function recordClaimedAttempt(
       UPDATE webhook_deliveries SET attempts = attempts + 1, last_attempt_at = ${a.attemptedAt}::timestamptz
       WHERE id = ${claim.id}::uuid`;
   return { attempt: { id, ...a, manual: false }, written: (row?.written ?? 0) > 0 };
-}
-
-/** A version 7 UUID, as Prisma's `@default(uuid(7))` makes it (the raw INSERT brings its own id). */
-function uuidV7(): string {
-  const bytes = randomBytes(16);
-  bytes.writeUIntBE(Date.now(), 0, 6);
-  bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x70;
-  bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80;
-  const hex = bytes.toString("hex");
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }

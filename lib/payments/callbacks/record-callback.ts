@@ -1,6 +1,6 @@
-import { randomBytes } from "node:crypto";
 import type { CallbackInbox, CallbackKind } from "../../../prisma/generated/prisma/client";
 import type { DbClient } from "../../db-types";
+import { uuidV7 } from "../../ids";
 
 /** Picks the id that ties a callback to our records, if the body is readable at all. */
 function externalIdOf(kind: CallbackKind, raw: string): string | null {
@@ -18,20 +18,6 @@ function externalIdOf(kind: CallbackKind, raw: string): string | null {
   } catch {
     return null;
   }
-}
-
-/**
- * A version 7 UUID (RFC 9562: 48 bits of Unix milliseconds, then random), as Prisma's
- * `@default(uuid(7))` makes it: the raw INSERT below must bring its own id.
- */
-function uuidV7(): string {
-  const bytes = randomBytes(16);
-  const ms = Date.now();
-  bytes.writeUIntBE(ms, 0, 6);
-  bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x70;
-  bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80;
-  const hex = bytes.toString("hex");
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
 /** What a callback is stored as: the row's fields, NUL bytes escaped (see recordCallback). */
