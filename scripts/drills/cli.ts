@@ -1,5 +1,6 @@
 // Command-line plumbing shared by the drills: flags, and the PostgreSQL server a drill makes its own
-// database on (--pg <server url>, else DRILL_PG_URL, else a throwaway embedded PostgreSQL).
+// database on (--database-url <server url>, as the benchmarks take it, else DATABASE_URL, else a
+// throwaway embedded PostgreSQL).
 import { parseArgs } from "node:util";
 import { type EmbeddedPostgres, startEmbeddedPostgres } from "../lib/embedded-postgres";
 import { createDrillDatabase, dropDrillDatabase } from "./world";
@@ -8,7 +9,7 @@ export function drillFlags(defaults: { n: number }) {
   const { values } = parseArgs({
     options: {
       n: { type: "string" },
-      pg: { type: "string" },
+      "database-url": { type: "string" },
       keep: { type: "boolean", default: false },
     },
     allowPositionals: true,
@@ -16,7 +17,7 @@ export function drillFlags(defaults: { n: number }) {
   });
   return {
     n: Number(values.n ?? defaults.n),
-    pg: typeof values.pg === "string" ? values.pg : process.env.DRILL_PG_URL,
+    pg: typeof values["database-url"] === "string" ? values["database-url"] : process.env.DATABASE_URL,
     keep: values.keep === true,
   };
 }

@@ -1,4 +1,4 @@
-// `npm run drill:dropped [-- --n 10000] [--share 0.3] [--pg <server url>]`: the simulator drops
+// `npm run drill:dropped [-- --n 10000] [--share 0.3] [--database-url <server url>]`: the simulator drops
 // 30% of STK callbacks; every payment must be settled within two cycles: the follow-up each
 // payment gets (an STK Query) and then a reconciliation run. Exits 1 on any payment left unsettled
 // or settled twice.

@@ -1,4 +1,4 @@
-// `npm run drill:duplicates [-- --n 10000] [--pg <server url>]`: N STK payments through the
+// `npm run drill:duplicates [-- --n 10000] [--database-url <server url>]`: N STK payments through the
 // simulator, each callback delivered 5 times at once → N settlements, none twice. Exits 1 on any
 // payment left unpaid or settled twice.
 import { initiateStkPayment } from "../../lib/payments/collections/initiate-stk-payment";

@@ -1,4 +1,4 @@
-// `npm run drill:kill [-- --n 10000] [--hold] [--pg <server url>]`: a callback burst at a server
+// `npm run drill:kill [-- --n 10000] [--hold] [--database-url <server url>]`: a callback burst at a server
 // that is killed with SIGKILL part-way (or, with --hold, once every callback is acknowledged but
 // none processed), then started again. Every acknowledged callback must be settled after the
 // restart, none twice; reports how long the backlog took to drain. Exits 1 on any loss or double.
