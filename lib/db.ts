@@ -23,7 +23,10 @@ export function createDb(databaseUrl: string, options: { max?: number } = {}): D
 export function createPgPool(databaseUrl: string, options: { max: number; name: string }): Pool {
   const pool = new Pool({ connectionString: databaseUrl, max: options.max, application_name: options.name });
   pool.on("error", (error) =>
-    getLogger().warn({ err: error, pool: options.name }, "an idle database connection closed; it is replaced"),
+    getLogger().warn(
+      { err: error, pool: options.name },
+      "an idle database connection closed; it is replaced",
+    ),
   );
   return pool;
 }
