@@ -9,20 +9,23 @@
 //     lib/background sends them (findPayoutsToSubmit, the in-process pacer, submitPayout) to the
 //     in-process Daraja simulator: the achieved rate and the starts in each whole second against
 //     the configured rate, next to the same pacer with empty tasks (the baseline: Node's timers),
-//     and Malipo's own time per payout (submitPayout minus its HTTP time to the simulator).
+//     and Malipo's own time per payout (submitPayout minus its HTTP time to the simulator). Before
+//     that, --sample payouts sent one after another without the pacer: Malipo's time and SQL
+//     statements per payout with nothing else running.
 // The database is a fresh `malipo_bench_payouts_<random>` on the server of --database-url or
 // DATABASE_URL, else on postgres://postgres@127.0.0.1:5432, else on a throwaway embedded
 // PostgreSQL; it is migrated first and dropped at the end. Bounded: gives up after 5 minutes plus
 // six times the paced send's expected length.
+import { AsyncLocalStorage } from "node:async_hooks";
 import { randomBytes } from "node:crypto";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { cpus, loadavg } from "node:os";
 import { parseArgs } from "node:util";
+import { PrismaPg } from "@prisma/adapter-pg";
 import { parse } from "csv-parse";
 import pg from "pg";
 import { generateKeyringSpec, type Keyring, parseKeyring } from "../lib/crypto/keyring";
-import { createDb } from "../lib/db";
 import type { DbClient } from "../lib/db-types";
 import { simulatorCredentials, upsertMpesaCredential } from "../lib/merchants/mpesa-credentials";
 import type { PaymentsDeps } from "../lib/payments/deps";
@@ -32,9 +35,10 @@ import { PAYOUT_CSV_COLUMNS } from "../lib/payments/payouts/payout-csv";
 import { previewPayoutCsv } from "../lib/payments/payouts/preview-payout-csv";
 import { queuePayoutCsv } from "../lib/payments/payouts/queue-payout-csv";
 import { sealRecipientPhone } from "../lib/payments/payouts/recipient-phone";
-import { createSubmitPacer } from "../lib/payments/payouts/submit-pacer";
+import { createSubmitPacer, maxInFlight } from "../lib/payments/payouts/submit-pacer";
 import { submitPayout } from "../lib/payments/payouts/submit-payout";
 import { startSimulator } from "../lib/simulator/server";
+import { PrismaClient } from "../prisma/generated/prisma/client";
 import { applyMigrations } from "./lib/apply-migrations";
 import { dropDatabase, line, measure, pickServer, runBench } from "./lib/bench";
 import { createDatabase } from "./lib/embedded-postgres";
@@ -44,10 +48,14 @@ const { values } = parseArgs({
     "database-url": { type: "string" },
     rows: { type: "string", default: "10000" },
     "per-second": { type: "string", default: "50" },
+    sample: { type: "string", default: "300" },
   },
 });
 const ROWS = Number(values.rows);
 const PER_SECOND = Number(values["per-second"]);
+const SAMPLE = Number(values.sample);
+/** The app's pool size (lib/db.ts createDb's default). */
+const POOL_MAX = 10;
 /** Long enough for --rows at --per-second, plus the rest. */
 const GIVE_UP_MS = 5 * 60_000 + (ROWS / PER_SECOND) * 6000;
 
@@ -141,7 +149,19 @@ async function main() {
   const dbName = `malipo_bench_payouts_${randomBytes(4).toString("hex")}`;
   const databaseUrl = await createDatabase(serverUrl, dbName);
   const sql = new pg.Pool({ connectionString: databaseUrl, max: 2 });
-  const db = createDb(databaseUrl, { max: 4 });
+  // The app's Prisma client over a pool whose connections count every statement they run
+  // (BEGIN and COMMIT included).
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: POOL_MAX });
+  let statements = 0;
+  pool.on("error", () => {}); // an idle connection closed by the drop at the end
+  pool.on("connect", (client) => {
+    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+    (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args) => {
+      statements += 1;
+      return query(...args);
+    };
+  });
+  const db = new PrismaClient({ adapter: new PrismaPg(pool) });
   const cleanups: (() => Promise<unknown>)[] = [];
   try {
     await applyMigrations({ databaseUrl });
@@ -270,14 +290,15 @@ async function main() {
       },
     });
 
-    // Every HTTP call to Daraja timed, credited to the payout being sent (one at a time per merchant).
-    let darajaMs = 0;
+    // Every HTTP call to Daraja timed, credited to the payout whose send made it (sends overlap).
+    const sending = new AsyncLocalStorage<{ httpMs: number }>();
     const timedFetch: typeof fetch = async (input, init) => {
       const t = performance.now();
       try {
         return await fetch(input, init);
       } finally {
-        darajaMs += performance.now() - t;
+        const current = sending.getStore();
+        if (current) current.httpMs += performance.now() - t;
       }
     };
     const deps: PaymentsDeps = {
@@ -291,6 +312,22 @@ async function main() {
     // The OAuth token is fetched and stored once, as on any running server: one payout first.
     const [warm] = await approvedPayouts(db, keyring, merchant.id, requester.label, 1);
     if (warm) await submitPayout(db, deps, { payoutId: warm.id, merchantId: merchant.id });
+
+    /** Sends one payout, timed: its time inside submitPayout and the HTTP part of it. */
+    const timedSend = (payoutId: string) =>
+      sending.run({ httpMs: 0 }, async () => {
+        const t = performance.now();
+        const result = await submitPayout(db, deps, { payoutId, merchantId: merchant.id });
+        const timing = sending.getStore() ?? { httpMs: 0 };
+        return { result, insideMs: performance.now() - t, httpMs: timing.httpMs };
+      });
+
+    // Malipo's cost per payout with nothing else running: SAMPLE sends one after another.
+    const sample = await approvedPayouts(db, keyring, merchant.id, requester.label, SAMPLE);
+    const alone: { insideMs: number; httpMs: number }[] = [];
+    const statementsBefore = statements;
+    for (const p of sample) alone.push(await timedSend(p.id));
+    const statementsPerPayout = (statements - statementsBefore) / Math.max(1, sample.length);
 
     // The same file queued for the paying merchant, then approved by a second person, as a whole.
     const approverUser = await db.user.create({
@@ -334,27 +371,33 @@ async function main() {
     const inside: number[] = [];
     const daraja: number[] = [];
     const outcomes = new Map<string, number>();
+    let running = 0;
+    let mostRunning = 0;
+    const pacedStatementsBefore = statements;
     const sendStarted = performance.now();
     await Promise.all(
       toSubmit.map((p) =>
         pacer.schedule(p.merchantId, p.submitPerSecond, async () => {
-          const t = performance.now();
-          starts.push(t);
-          darajaMs = 0;
-          const result = await submitPayout(db, deps, { payoutId: p.id, merchantId: p.merchantId });
-          inside.push(performance.now() - t);
-          daraja.push(darajaMs);
+          starts.push(performance.now());
+          running += 1;
+          mostRunning = Math.max(mostRunning, running);
+          const { result, insideMs, httpMs } = await timedSend(p.id);
+          running -= 1;
+          inside.push(insideMs);
+          daraja.push(httpMs);
           outcomes.set(result.outcome, (outcomes.get(result.outcome) ?? 0) + 1);
         }),
       ),
     );
     const sendMs = performance.now() - sendStarted;
+    const pacedStatements = (statements - pacedStatementsBefore) / Math.max(1, toSubmit.length);
     const paced = paceOf(starts, PER_SECOND);
     const submittedAt = (
       await db.payout.findMany({ where: { id: { in: ready } }, select: { submittedAt: true } })
     ).flatMap((p) => (p.submittedAt ? [p.submittedAt.getTime()] : []));
     const storedPace = paceOf(submittedAt, PER_SECOND);
     const own = inside.map((ms, i) => ms - (daraja[i] ?? 0));
+    const ownAlone = alone.map((x) => x.insideMs - x.httpMs);
     const gapMs = 1000 / PER_SECOND;
 
     console.log(
@@ -362,26 +405,30 @@ async function main() {
     );
     console.log(line("approvePayoutBatch (all rows, one transaction)", approval));
     console.log(
-      `  baseline: the pacer alone, ${BARE_TICKS.toLocaleString("en")} empty tasks at ${PER_SECOND}/s: ${bare.rate.toFixed(2)}/s (${(bare.rate / PER_SECOND).toFixed(3)}×), seconds holding ${bare.minPerSecond}-${bare.maxPerSecond} starts, max deviation ${bare.maxDeviation} a second`,
+      `  alone: ${alone.length} payouts sent one after another, no pacer: ${stat(alone.map((x) => x.insideMs))} inside submitPayout, of which ${stat(alone.map((x) => x.httpMs))} HTTP to the simulator; Malipo's own ${stat(ownAlone)} (mean ${mean(ownAlone).toFixed(1)} ms), ${statementsPerPayout.toFixed(1)} SQL statements a payout (BEGIN/COMMIT and the daraja_calls record included)`,
+    );
+    console.log(
+      `  baseline: the pacer alone, ${BARE_TICKS.toLocaleString("en")} empty tasks at ${PER_SECOND}/s: ${bare.rate.toFixed(2)}/s (${(bare.rate / PER_SECOND).toFixed(3)}×), seconds holding ${bare.minPerSecond}-${bare.maxPerSecond} starts, max deviation ${bare.maxDeviation} a second, at most ${bare.busiest} in any 1 s window`,
     );
     console.log(
       `  Malipo: ${starts.length.toLocaleString("en")} sends in ${(sendMs / 1000).toFixed(1)} s (${[...outcomes].map(([o, n]) => `${n.toLocaleString("en")} ${o}`).join(", ")})`,
     );
     console.log(
-      `    achieved ${paced.rate.toFixed(2)} sends/s from first to last start → ${(paced.rate / PER_SECOND).toFixed(3)}× the configured ${PER_SECOND}/s; ${paced.fullSeconds} whole seconds holding ${paced.minPerSecond}-${paced.maxPerSecond} starts: max deviation ${paced.maxDeviation} a second (${((paced.maxDeviation / PER_SECOND) * 100).toFixed(0)}%)`,
+      `    achieved ${paced.rate.toFixed(2)} sends/s from first to last start → ${(paced.rate / PER_SECOND).toFixed(3)}× the configured ${PER_SECOND}/s; ${paced.fullSeconds} whole seconds holding ${paced.minPerSecond}-${paced.maxPerSecond} starts: max deviation ${paced.maxDeviation} a second (${((paced.maxDeviation / PER_SECOND) * 100).toFixed(0)}%); at most ${paced.busiest} in any 1 s window; ${(paced.rate / bare.rate).toFixed(3)}× the baseline's rate`,
     );
     console.log(
       `    as stored (submittedAt, the database's clock): ${storedPace.rate.toFixed(2)}/s, at most ${storedPace.busiest} in any 1 s window, max deviation ${storedPace.maxDeviation} a second`,
     );
     console.log(
-      `    per payout: ${stat(inside)} inside submitPayout, of which ${stat(daraja)} HTTP to the simulator; Malipo's own ${stat(own)} (mean ${mean(own).toFixed(1)} ms); ${inside.filter((ms) => ms > gapMs).length.toLocaleString("en")} sends took longer than the ${gapMs.toFixed(0)} ms gap`,
+      `    per payout: ${stat(inside)} inside submitPayout, of which ${stat(daraja)} HTTP to the simulator; Malipo's own ${stat(own)} (mean ${mean(own).toFixed(1)} ms); ${pacedStatements.toFixed(1)} SQL statements a payout; ${inside.filter((ms) => ms > gapMs).length.toLocaleString("en")} sends took longer than the ${gapMs.toFixed(0)} ms gap; at most ${mostRunning} in flight (cap ${maxInFlight(PER_SECOND)}, pool ${POOL_MAX} connections)`,
     );
     console.log(
-      `\nWhat limits these figures: 1. the check is zod + libphonenumber per row on one core, and csv-parse's streaming itself; queueing adds AES-GCM sealing and an HMAC per phone plus one INSERT of arrays through Prisma's driver adapter (the baseline skips the sealing and binds plain parameters). 2. the pacer starts one send every 1000/N ms and one merchant's sends are serial, so the rate holds only while a send (a committed claim transaction, credential decryption, RSA-encrypting the initiator password, the HTTP call and recording the answer) takes less than the gap: a send that takes longer pushes the next start back, which is what shows as a second below N; Node and PostgreSQL share this ${cpus().length}-core machine (load average ${loadavg()[0]?.toFixed(1)} at the end).`,
+      `\nWhat limits these figures: 1. the check is zod + libphonenumber per row on one core, and csv-parse's streaming itself; queueing adds AES-GCM sealing and an HMAC per phone plus one INSERT of arrays through Prisma's driver adapter (the baseline skips the sealing and binds plain parameters). 2. the pacer starts sends on a fixed grid 1000/N ms apart, never more than N in any 1 s window, with up to N in flight per merchant, so a send (the committed claim transaction, one statement checking the reused Daraja client's credentials, RSA-encrypting the initiator password, the HTTP call with its daraja_calls record, recording the answer) may take up to about a second before the rate drops; what is left is timer lateness (the baseline) and, when Node and PostgreSQL cannot keep up on this ${cpus().length}-core machine (load average ${loadavg()[0]?.toFixed(1)} at the end), sends piling up to the in-flight cap.`,
     );
   } finally {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
     await db.$disconnect();
+    await pool.end();
     await sql.end();
     await dropDatabase(serverUrl, dbName);
     await embedded?.stop();

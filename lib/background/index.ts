@@ -199,7 +199,7 @@ export function afterReversalApproved(reversal: { id: string; merchantId: string
 
 /**
  * Payouts were approved: send each to Daraja (Inngest's submit-payout function, or here at the
- * merchant's PayoutPolicy.submitPerSecond, one at a time per merchant) and follow it up.
+ * merchant's PayoutPolicy.submitPerSecond, evenly spaced, a second's worth in flight) and follow it up.
  */
 export function afterPayoutApproved(payoutIds: string[]): void {
   if (payoutIds.length === 0) return;

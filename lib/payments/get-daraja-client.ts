@@ -68,3 +68,68 @@ export async function getDarajaClient(
     },
   );
 }
+
+/**
+ * How long a client built by getReusedDarajaClient is kept. The secrets opened into it (consumer
+ * key and secret, passkey, initiator password) and its OAuth token live in this process's memory
+ * no longer than this after it was built; then it is dropped and the next send builds a new one.
+ */
+export const REUSED_CLIENT_MS = 30_000;
+
+interface ReusedClient {
+  /** The merchant's environment and credential row (id, updatedAt) the client was built from. */
+  version: string;
+  client: Promise<DarajaClient>;
+}
+
+/** Per database client and deps (their keyring, fetch and base URLs), per merchant. */
+const reused = new WeakMap<object, WeakMap<PaymentsDeps, Map<string, ReusedClient>>>();
+
+/**
+ * The merchant's Daraja client for a run of sends (a payout batch), with its callback secret.
+ * One statement per call reads the callback secret and checks that the merchant's environment
+ * and credential row are still those the client was built from, so a change in Settings applies
+ * to the very next send; otherwise the client built by getDarajaClient is reused for up to
+ * REUSED_CLIENT_MS, which spares the credential reads, their decryption and the token read on
+ * every send (scripts/bench-payouts.ts measures it).
+ */
+export async function getReusedDarajaClient(
+  db: DbClient,
+  deps: PaymentsDeps,
+  options: { merchantId: string },
+): Promise<{ client: DarajaClient; merchant: { id: string; callbackSecret: string } }> {
+  const [row] = await db.$queryRaw<
+    { environment: string; callback_secret: string; credential_id: string | null; updated_at: Date | null }[]
+  >`
+    SELECT m.environment::text AS environment, m.callback_secret, c.id::text AS credential_id, c.updated_at
+    FROM merchants m
+    LEFT JOIN mpesa_credentials c ON c.merchant_id = m.id AND c.environment = m.environment
+    WHERE m.id = ${options.merchantId}::uuid`;
+  if (!row?.credential_id) {
+    // No merchant, or no credentials: getDarajaClient says which in its own words.
+    await getDarajaClient(db, deps, options);
+    throw new Error("getDarajaClient built a client for a merchant without credentials");
+  }
+  const merchant = { id: options.merchantId, callbackSecret: row.callback_secret };
+  const version = `${row.environment}:${row.credential_id}:${row.updated_at?.getTime()}`;
+
+  const byDeps = reused.get(db) ?? new WeakMap<PaymentsDeps, Map<string, ReusedClient>>();
+  reused.set(db, byDeps);
+  const merchants = byDeps.get(deps) ?? new Map<string, ReusedClient>();
+  byDeps.set(deps, merchants);
+  const known = merchants.get(options.merchantId);
+  if (known?.version === version) return { client: await known.client, merchant };
+
+  const entry: ReusedClient = { version, client: getDarajaClient(db, deps, options) };
+  merchants.set(options.merchantId, entry);
+  const forget = () => {
+    if (merchants.get(options.merchantId) === entry) merchants.delete(options.merchantId);
+  };
+  setTimeout(forget, REUSED_CLIENT_MS).unref();
+  try {
+    return { client: await entry.client, merchant };
+  } catch (error) {
+    forget();
+    throw error;
+  }
+}

@@ -388,9 +388,9 @@ describe("payout background work: Inngest functions (@inngest/test) and reconcil
   afterAll(() => world.close());
   afterEach(() => world.control("DELETE", "/sim/faults"));
 
-  it("submit-payout declares per-merchant concurrency 1 and the configured throttle", () => {
+  it("submit-payout declares the configured throttle and a second's worth in flight, per merchant", () => {
     const fn = makeSubmitPayout(inngest, () => context, { perSecond: 3 });
-    expect(fn.opts.concurrency).toEqual({ key: "event.data.merchantId", limit: 1 });
+    expect(fn.opts.concurrency).toEqual({ key: "event.data.merchantId", limit: 3 });
     expect(fn.opts.throttle).toEqual({ key: "event.data.merchantId", limit: 3, period: "1s" });
     expect(makeSubmitPayout(inngest, () => context).opts.throttle).toMatchObject({ limit: 2 });
   });

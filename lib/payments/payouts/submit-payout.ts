@@ -1,9 +1,10 @@
 import type { Payout } from "../../../prisma/generated/prisma/client";
 import { type DbClient, inTransaction } from "../../db-types";
 import { recordEvent } from "../../events/record-event";
+import { currentTraceparent, withSpan } from "../../observability/tracing";
 import { DarajaError } from "../daraja/errors";
 import type { PaymentsDeps } from "../deps";
-import { getDarajaClient } from "../get-daraja-client";
+import { getReusedDarajaClient } from "../get-daraja-client";
 import { toPayoutResource } from "./payout-resource";
 import { payoutResultUrls } from "./payout-result-urls";
 import { openRecipientPhone } from "./recipient-phone";
@@ -32,20 +33,35 @@ export type SubmitOutcome =
  * Daraja's B2B request has no OriginatorConversationID (docs/daraja.md §10): for B2B the id we
  * store first only marks the claim, and is replaced by the OriginatorConversationID Daraja
  * answers with; results are matched on that and the ConversationID.
+ *
+ * Runs in its own span, stored on the claimed payout: its Result, status queries and webhooks
+ * continue that trace (lib/observability/tracing.ts).
  */
-export async function submitPayout(
+export function submitPayout(
   db: DbClient,
   deps: PaymentsDeps,
-  options: {
-    payoutId: string;
-    /** When given, the payout must belong to this merchant. */
-    merchantId?: string;
-    /**
-     * Runs after Daraja accepted the request and before its answer is recorded. Tests throw here
-     * to stand in for a crash at the worst moment; nothing else should use it.
-     */
-    afterSend?: () => void | Promise<void>;
-  },
+  options: SubmitPayoutOptions,
+): Promise<SubmitOutcome> {
+  return withSpan("payout submit", { "malipo.payout_id": options.payoutId }, () =>
+    submitOnce(db, deps, options),
+  );
+}
+
+interface SubmitPayoutOptions {
+  payoutId: string;
+  /** When given, the payout must belong to this merchant. */
+  merchantId?: string;
+  /**
+   * Runs after Daraja accepted the request and before its answer is recorded. Tests throw here
+   * to stand in for a crash at the worst moment; nothing else should use it.
+   */
+  afterSend?: () => void | Promise<void>;
+}
+
+async function submitOnce(
+  db: DbClient,
+  deps: PaymentsDeps,
+  options: SubmitPayoutOptions,
 ): Promise<SubmitOutcome> {
   if (!("$transaction" in db)) throw new Error("submitPayout must commit its claim: pass the client");
   const now = deps.now?.() ?? new Date();
@@ -56,7 +72,12 @@ export async function submitPayout(
     now,
   });
   if (!claim.claimed) return { outcome: "skipped", status: claim.status };
-  const payout = await db.payout.findUniqueOrThrow({ where: { id: options.payoutId } });
+  // Before the money moves, so that even a Result beating Daraja's answer continues this trace;
+  // the write returns the row, so it costs no extra statement.
+  const traceContext = currentTraceparent();
+  const payout = traceContext
+    ? await db.payout.update({ where: { id: options.payoutId }, data: { traceContext } })
+    : await db.payout.findUniqueOrThrow({ where: { id: options.payoutId } });
   const originatorConversationId = payout.originatorConversationId as string;
 
   /** Ends an attempt that never reached M-Pesa as failed; a result can no longer come. */
@@ -85,17 +106,14 @@ export async function submitPayout(
 
   let send: () => Promise<{ originatorConversationId: string | null; conversationId: string | null }>;
   try {
-    const client = await getDarajaClient(db, deps, { merchantId: payout.merchantId });
+    // Reused across a batch's sends (credentials checked, not re-read and re-opened, each time).
+    const { client, merchant } = await getReusedDarajaClient(db, deps, { merchantId: payout.merchantId });
     if (client.config.environment !== payout.environment) {
       return fail(
         "malipo.environment_changed",
         `This payout was requested in ${payout.environment} but M-Pesa is now set to ${client.config.environment}: request it again.`,
       );
     }
-    const merchant = await db.merchant.findUniqueOrThrow({
-      where: { id: payout.merchantId },
-      select: { id: true, callbackSecret: true },
-    });
     if (payout.kind === "b2c") {
       if (!payout.recipientPhoneSealed)
         return fail("malipo.no_recipient", "The payout has no recipient phone.");

@@ -10,7 +10,6 @@ import {
   readStatusResult,
 } from "@/lib/payments/daraja/payout-result";
 import { payoutOutcomeMessage } from "@/lib/payments/payouts/payout-outcomes";
-import { createSubmitPacer } from "@/lib/payments/payouts/submit-pacer";
 
 const fixture = (name: string) => {
   const parsed = parseResult(JSON.parse(readFileSync(join("tests/fixtures/daraja", name), "utf8")));
@@ -65,44 +64,5 @@ describe("reading payout and Transaction Status results", () => {
     expect(payoutOutcomeMessage("b2c", "SFC_IC0003", "")).toMatch(/not registered on M-Pesa/);
     expect(payoutOutcomeMessage("b2b", "SFC_IC0003", "")).toMatch(/paybill or till/);
     expect(payoutOutcomeMessage("b2c", "9191", "Odd thing")).toBe("M-Pesa answered 9191: Odd thing");
-  });
-});
-
-describe("the in-process submit pacer", () => {
-  it("runs one merchant's tasks one at a time at its pace, and other merchants beside it", async () => {
-    let clock = 0;
-    const starts: [string, number][] = [];
-    const pacer = createSubmitPacer({
-      now: () => clock,
-      sleep: async (ms) => {
-        clock += ms;
-      },
-    });
-    let running = 0;
-    let most = 0;
-    const task = (merchant: string) => async () => {
-      starts.push([merchant, clock]);
-      running += 1;
-      most = Math.max(most, running);
-      await Promise.resolve();
-      running -= 1;
-    };
-    await Promise.all([
-      pacer.schedule("a", 2, task("a")),
-      pacer.schedule("a", 2, task("a")),
-      pacer.schedule("a", 2, task("a")),
-      pacer.schedule("b", 2, task("b")),
-    ]);
-    const aStarts = starts.filter(([m]) => m === "a").map(([, t]) => t);
-    const gaps = aStarts.slice(1).map((t, i) => t - (aStarts[i] ?? 0));
-    expect(gaps).toHaveLength(2);
-    for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(500);
-    expect(most).toBeLessThanOrEqual(2);
-  });
-
-  it("keeps going after a task fails", async () => {
-    const pacer = createSubmitPacer({ sleep: async () => {} });
-    await expect(pacer.schedule("m", 5, () => Promise.reject(new Error("boom")))).rejects.toThrow("boom");
-    await expect(pacer.schedule("m", 5, async () => "next")).resolves.toBe("next");
   });
 });
