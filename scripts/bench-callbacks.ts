@@ -13,6 +13,7 @@ import type { AddressInfo } from "node:net";
 import pg from "pg";
 import { parseKeyring } from "../lib/crypto/keyring";
 import { lookupHash } from "../lib/crypto/seal";
+import { stkSuccessCallback } from "../lib/simulator/stk";
 
 const appUrl = (process.env.BENCH_URL ?? "http://localhost:3000").replace(/\/$/, "");
 const databaseUrl = process.env.DATABASE_URL || "postgres://postgres@127.0.0.1:54329/malipo";
@@ -28,28 +29,16 @@ const GOAL_P99 = 3;
 const SETTLE_TIMEOUT_MS = Number(process.env.BENCH_SETTLE_TIMEOUT_S ?? 120) * 1000;
 
 function callback(checkoutRequestId: string, amount: number, i: number) {
-  return JSON.stringify({
-    Body: {
-      stkCallback: {
-        MerchantRequestID: `bench-${i}`,
-        CheckoutRequestID: checkoutRequestId,
-        ResultCode: 0,
-        ResultDesc: "The service request is processed successfully.",
-        CallbackMetadata: {
-          Item: [
-            { Name: "Amount", Value: amount },
-            {
-              Name: "MpesaReceiptNumber",
-              Value: `B${randomBytes(5).toString("hex").toUpperCase().slice(0, 9)}`,
-            },
-            { Name: "Balance" },
-            { Name: "TransactionDate", Value: 20261124101010 },
-            { Name: "PhoneNumber", Value: Number(PHONE) },
-          ],
-        },
-      },
-    },
-  });
+  return JSON.stringify(
+    stkSuccessCallback({
+      merchantRequestId: `bench-${i}`,
+      checkoutRequestId,
+      amount,
+      receipt: `B${randomBytes(5).toString("hex").toUpperCase().slice(0, 9)}`,
+      phone: 254700000000,
+      transactionDate: 20261124101010,
+    }),
+  );
 }
 
 type Load = Awaited<ReturnType<typeof load>>;

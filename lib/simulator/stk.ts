@@ -7,30 +7,58 @@ import * as ids from "./ids";
 import type { Prompt } from "./state";
 import { invalid, MSISDN, TIMESTAMP, WireError, wireCode } from "./wire";
 
-function stkCallback(p: Prompt, faultAmount?: number) {
-  const base = {
-    MerchantRequestID: p.merchantRequestId,
-    CheckoutRequestID: p.checkoutRequestId,
-    ResultCode: wireCode(p.resultCode ?? ""),
-    ResultDesc: p.resultDesc,
-  };
-  if (p.resultCode !== "0") return { Body: { stkCallback: base } };
+/** A successful STK callback body as Daraja sends it (benchmarks, drills and tests build theirs here too). */
+export function stkSuccessCallback(fields: {
+  merchantRequestId: string;
+  checkoutRequestId: string;
+  amount: number;
+  receipt: string;
+  /** The payer's MSISDN as a number, e.g. 254712345678. */
+  phone: number;
+  /** yyyyMMddHHmmss as a number, Daraja's TransactionDate. */
+  transactionDate: number;
+}) {
   return {
     Body: {
       stkCallback: {
-        ...base,
+        MerchantRequestID: fields.merchantRequestId,
+        CheckoutRequestID: fields.checkoutRequestId,
+        ResultCode: 0,
+        ResultDesc: "The service request is processed successfully.",
         CallbackMetadata: {
           Item: [
-            { Name: "Amount", Value: faultAmount ?? p.amount },
-            { Name: "MpesaReceiptNumber", Value: p.receipt },
+            { Name: "Amount", Value: fields.amount },
+            { Name: "MpesaReceiptNumber", Value: fields.receipt },
             { Name: "Balance" },
-            { Name: "TransactionDate", Value: Number(ids.darajaTime(new Date())) },
-            { Name: "PhoneNumber", Value: Number(p.msisdn) },
+            { Name: "TransactionDate", Value: fields.transactionDate },
+            { Name: "PhoneNumber", Value: fields.phone },
           ],
         },
       },
     },
   };
+}
+
+function stkCallback(p: Prompt, faultAmount?: number) {
+  if (p.resultCode !== "0") {
+    const base = {
+      MerchantRequestID: p.merchantRequestId,
+      CheckoutRequestID: p.checkoutRequestId,
+      ResultCode: wireCode(p.resultCode ?? ""),
+      ResultDesc: p.resultDesc,
+    };
+    return { Body: { stkCallback: base } };
+  }
+  const body = stkSuccessCallback({
+    merchantRequestId: p.merchantRequestId,
+    checkoutRequestId: p.checkoutRequestId,
+    amount: faultAmount ?? p.amount,
+    receipt: p.receipt ?? "",
+    phone: Number(p.msisdn),
+    transactionDate: Number(ids.darajaTime(new Date())),
+  });
+  body.Body.stkCallback.ResultDesc = p.resultDesc ?? body.Body.stkCallback.ResultDesc;
+  return body;
 }
 
 /** Ends a prompt with `code`, moving money on success; resolves once its callback is delivered. */

@@ -18,6 +18,7 @@ import { processInboxEntry } from "../../lib/payments/callbacks/process-inbox-en
 import { buildAllowlist } from "../../lib/payments/callbacks/receive-callback";
 import type { PaymentsDeps } from "../../lib/payments/deps";
 import { type Simulator, startSimulator } from "../../lib/simulator/server";
+import { stkSuccessCallback } from "../../lib/simulator/stk";
 import { applyMigrations } from "../lib/apply-migrations";
 import { createDatabase } from "../lib/embedded-postgres";
 
@@ -267,25 +268,16 @@ export function verdict(name: string, ok: boolean, facts: Record<string, unknown
 
 /** A success callback as Daraja sends it for an STK payment (receipt unique per index). */
 export function stkSuccessBody(checkoutRequestId: string, amount: number, index: number): string {
-  return JSON.stringify({
-    Body: {
-      stkCallback: {
-        MerchantRequestID: `drill-${index}`,
-        CheckoutRequestID: checkoutRequestId,
-        ResultCode: 0,
-        ResultDesc: "The service request is processed successfully.",
-        CallbackMetadata: {
-          Item: [
-            { Name: "Amount", Value: amount },
-            { Name: "MpesaReceiptNumber", Value: `DRL${index.toString(36).toUpperCase().padStart(7, "0")}` },
-            { Name: "Balance" },
-            { Name: "TransactionDate", Value: 20261203101010 },
-            { Name: "PhoneNumber", Value: 254700000000 + index },
-          ],
-        },
-      },
-    },
-  });
+  return JSON.stringify(
+    stkSuccessCallback({
+      merchantRequestId: `drill-${index}`,
+      checkoutRequestId,
+      amount,
+      receipt: `DRL${index.toString(36).toUpperCase().padStart(7, "0")}`,
+      phone: 254700000000 + index,
+      transactionDate: 20261203101010,
+    }),
+  );
 }
 
 /**

@@ -9,6 +9,7 @@ import { recordCallback } from "@/lib/payments/callbacks/record-callback";
 import { followUpStkPayment } from "@/lib/payments/collections/follow-up-stk-payment";
 import { followUpPayout, MAX_STATUS_QUERIES } from "@/lib/payments/payouts/follow-up-payout";
 import { reconcilePayments } from "@/lib/payments/reconciliation/reconcile-payments";
+import { stkSuccessCallback } from "@/lib/simulator/stk";
 import { createPayment, createPayout } from "../factories";
 import { startCollectionsWorld, waitUntil } from "../support/collections";
 import { testDb } from "./db";
@@ -18,24 +19,16 @@ const MINUTE = 60_000;
 let receipts = 0;
 function successCallback(checkoutRequestId: string, amount: number) {
   receipts += 1;
-  return JSON.stringify({
-    Body: {
-      stkCallback: {
-        MerchantRequestID: "m-1",
-        CheckoutRequestID: checkoutRequestId,
-        ResultCode: 0,
-        ResultDesc: "The service request is processed successfully.",
-        CallbackMetadata: {
-          Item: [
-            { Name: "Amount", Value: amount },
-            { Name: "MpesaReceiptNumber", Value: `TST${String(receipts).padStart(7, "0")}` },
-            { Name: "TransactionDate", Value: 20261203101010 },
-            { Name: "PhoneNumber", Value: 254700000000 },
-          ],
-        },
-      },
-    },
-  });
+  return JSON.stringify(
+    stkSuccessCallback({
+      merchantRequestId: "m-1",
+      checkoutRequestId,
+      amount,
+      receipt: `TST${String(receipts).padStart(7, "0")}`,
+      phone: 254700000000,
+      transactionDate: 20261203101010,
+    }),
+  );
 }
 
 describe("nothing is decided from a query while a stored callback for it waits", () => {
