@@ -1,4 +1,4 @@
-// `npm run bench:sweep [-- --database-url <url>] [--items 100000]`: Malipo's own cost per overdue
+// `npm run bench:sweep [-- --database-url <url>] [--items 100000] [--concurrency 4]`: Malipo's own cost per overdue
 // payment in the reconciliation sweep (lib/payments/reconciliation/reconcile-payments.ts), with
 // Daraja's answer time taken out.
 //  1. --items pending STK payments, all past the 30 s first wait and the 3-minute result window,
@@ -7,9 +7,11 @@
 //     other 10%, so their query is refused and they end timed_out: every decision path the sweep has.
 //  2. Baseline, in the same run: as many bare STK Query calls to the same simulator (one fetch each,
 //     body and token ready-made), one after the other: what asking Daraja costs and nothing else.
-//  3. reconcilePayments run again and again, as the scheduler would, until nothing is due; every
-//     HTTP call it makes to the simulator is timed. Malipo's overhead per item = (sweep wall time −
-//     time inside those HTTP calls) / items. Every payment must end decided (none left pending).
+//  3. reconcilePayments run again and again, as the scheduler would, until nothing is due, following
+//     up --concurrency handfuls at a time (default SWEEP_CONCURRENCY); every HTTP call it makes to the
+//     simulator is timed. Malipo's overhead per item = (sweep wall time − time with at least one of
+//     those calls out) / items (with --concurrency 1: wall − time inside the calls). Every payment
+//     must end decided (none left pending). SQL statements sent by the sweep are counted too.
 // The database is a fresh `malipo_bench_sweep_<random>` on the server of --database-url or
 // DATABASE_URL, else on postgres://postgres@127.0.0.1:5432, else on a throwaway embedded
 // PostgreSQL; migrated first, dropped at the end. Bounded: gives up after 20 minutes.
@@ -18,16 +20,17 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { generateKeyringSpec, parseKeyring } from "../lib/crypto/keyring";
 import { lookupHash, seal } from "../lib/crypto/seal";
-import { createDb } from "../lib/db";
 import { simulatorCredentials, upsertMpesaCredential } from "../lib/merchants/mpesa-credentials";
 import { phoneContext } from "../lib/payments/collections/initiate-stk-payment";
 import { SANDBOX_STK_PASSKEY, SANDBOX_STK_SHORTCODE } from "../lib/payments/daraja/environments";
 import type { PaymentsDeps } from "../lib/payments/deps";
-import { reconcilePayments } from "../lib/payments/reconciliation/reconcile-payments";
+import { reconcilePayments, SWEEP_CONCURRENCY } from "../lib/payments/reconciliation/reconcile-payments";
 import { startSimulator } from "../lib/simulator/server";
+import { PrismaClient } from "../prisma/generated/prisma/client";
 import { applyMigrations } from "./lib/apply-migrations";
 import { dropDatabase, pickServer, runBench } from "./lib/bench";
 import { createDatabase } from "./lib/embedded-postgres";
@@ -37,10 +40,12 @@ const { values } = parseArgs({
     "database-url": { type: "string" },
     items: { type: "string", default: "100000" },
     budget: { type: "string", default: "2" },
+    concurrency: { type: "string" },
   },
 });
 const ITEMS = Number(values.items);
 const BUDGET_MS = Number(values.budget);
+const CONCURRENCY = Number(values.concurrency ?? SWEEP_CONCURRENCY);
 const GIVE_UP_MS = 20 * 60_000;
 
 /** Daraja's timestamp: yyyyMMddHHmmss in Nairobi time. */
@@ -56,7 +61,19 @@ async function main() {
   const dbName = `malipo_bench_sweep_${randomBytes(4).toString("hex")}`;
   const databaseUrl = await createDatabase(serverUrl, dbName);
   const sql = new pg.Pool({ connectionString: databaseUrl, max: 2 });
-  const db = createDb(databaseUrl, { max: 4 });
+  // Every statement the app's client sends (BEGIN and COMMIT included) is counted, to report
+  // statements per item.
+  const db = new PrismaClient({
+    adapter: new PrismaPg({ connectionString: databaseUrl, max: 4 }),
+    log: [{ emit: "event", level: "query" }],
+  });
+  // Prisma logs COMMIT and ROLLBACK but not the BEGIN before them: one is added for each.
+  let statements = 0;
+  let statementMs = 0;
+  db.$on("query", (event) => {
+    statements += /^(COMMIT|ROLLBACK)/.test(event.query) ? 2 : 1;
+    statementMs += event.duration;
+  });
   const spoolDir = mkdtempSync(join(tmpdir(), "malipo-bench-sweep-"));
   const sim = await startSimulator({ autoAnswerMs: 0 });
   try {
@@ -151,15 +168,23 @@ async function main() {
     const bareMs = performance.now() - b0;
 
     // ---- 3. The sweep ----
+    // darajaMs: time inside HTTP calls, summed; inFlightMs: time with at least one call out
+    // (the same when items go one at a time).
     let darajaMs = 0;
     let darajaCalls = 0;
+    let inFlight = 0;
+    let inFlightSince = 0;
+    let inFlightMs = 0;
     const timedFetch: typeof fetch = async (input, init) => {
       const t = performance.now();
+      if (inFlight++ === 0) inFlightSince = t;
       try {
         return await fetch(input, init);
       } finally {
-        darajaMs += performance.now() - t;
+        const end = performance.now();
+        darajaMs += end - t;
         darajaCalls += 1;
+        if (--inFlight === 0) inFlightMs += end - inFlightSince;
       }
     };
     const deps: PaymentsDeps = {
@@ -170,10 +195,12 @@ async function main() {
       fetch: timedFetch,
     };
     const totals = { runs: 0, queried: 0, settled: 0, timedOut: 0 };
+    const statementsBefore = statements;
+    const statementMsBefore = statementMs;
     const s0 = performance.now();
     const loadAtStart = loadavg()[0] ?? 0;
     for (;;) {
-      const counts = await reconcilePayments(db, deps, { spoolDir });
+      const counts = await reconcilePayments(db, deps, { spoolDir, followUpConcurrency: CONCURRENCY });
       totals.runs += 1;
       totals.queried += counts.queried;
       totals.settled += counts.settled;
@@ -185,6 +212,8 @@ async function main() {
         );
     }
     const sweepMs = performance.now() - s0;
+    const sweepStatements = statements - statementsBefore;
+    const sweepStatementMs = statementMs - statementMsBefore;
     const left = (
       await sql.query<{ status: string; n: string }>(
         "SELECT status::text AS status, count(*) AS n FROM payments WHERE merchant_id = $1 GROUP BY 1 ORDER BY 1",
@@ -194,7 +223,7 @@ async function main() {
     const pending = Number(left.find((r) => r.status === "pending")?.n ?? 0);
 
     const perItem = (ms: number) => ms / ITEMS;
-    const ownPerItem = perItem(sweepMs - darajaMs);
+    const ownPerItem = perItem(sweepMs - inFlightMs);
     console.log(
       `\nbaseline: ${ITEMS.toLocaleString("en")} bare STK Query calls to the simulator, one after the other`,
     );
@@ -206,21 +235,29 @@ async function main() {
     );
     console.log(
       `  ${(sweepMs / 1000).toFixed(1)} s wall, ${perItem(sweepMs).toFixed(3)} ms an item; ` +
-        `${(darajaMs / 1000).toFixed(1)} s of it inside ${darajaCalls.toLocaleString("en")} HTTP calls to the simulator`,
+        `${(darajaMs / 1000).toFixed(1)} s inside ${darajaCalls.toLocaleString("en")} HTTP calls to the simulator ` +
+        `(${CONCURRENCY} handfuls at a time), ${(inFlightMs / 1000).toFixed(1)} s of the wall with at least one out`,
     );
     console.log(
-      `  Malipo's own overhead: ${ownPerItem.toFixed(3)} ms an item (budget ${BUDGET_MS} ms); ` +
+      `  ${sweepStatements.toLocaleString("en")} SQL statements (BEGIN/COMMIT included), ` +
+        `${(sweepStatements / ITEMS).toFixed(1)} an item; ${perItem(sweepStatementMs).toFixed(3)} ms an item ` +
+        "waiting for them as Prisma times them (summed over connections)",
+    );
+    console.log(
+      `  Malipo's own overhead (wall time with no HTTP call out): ${ownPerItem.toFixed(3)} ms an item ` +
+        `(budget ${BUDGET_MS} ms; ${(ownPerItem / perItem(bareMs)).toFixed(1)}× a bare query); ` +
         `whole item ${(perItem(sweepMs) / perItem(bareMs)).toFixed(1)}× a bare query`,
     );
     console.log(
       `  load average ${loadAtStart.toFixed(1)} at the sweep's start, ${loadavg()[0]?.toFixed(1)} at its end (${cpus().length} cores, shared with PostgreSQL)`,
     );
     console.log(
-      "\nWhat limits it: the sweep takes one item at a time; each is a handful of round trips to " +
-        "PostgreSQL (read the payment, look for waiting callbacks, count the query, read and open the " +
-        "merchant's credentials and token, record the Daraja call, then one transaction that locks, " +
-        "checks the inbox again and settles with its event) plus JSON and AES work in Node, on the " +
-        "same cores as PostgreSQL.",
+      "\nWhat limits it: per run, one read of up to 200 due payments, one inbox query for all of them " +
+        "and one UPDATE counting their queries; per merchant, one client (credentials and token read " +
+        "once); per item, the recorded Daraja call (an INSERT), the settling UPDATE and its event; per " +
+        "handful of 20, one transaction that locks them and checks the inbox again; " +
+        `${CONCURRENCY} handfuls at a time (reconcile-payments.ts). The rest is JSON, AES and HTTP work ` +
+        "in Node and PostgreSQL's own, on the same 2 cores (shared with other work on this machine).",
     );
     if (pending > 0) throw new Error(`${pending} payments still pending after the sweep`);
     if (ownPerItem > BUDGET_MS) {

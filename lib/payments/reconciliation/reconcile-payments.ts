@@ -1,11 +1,18 @@
 import { type DbClient, inTransaction } from "../../db-types";
 import { recordEvent } from "../../events/record-event";
 import { requestStaleBalances } from "../balances/request-stale-balances";
-import { drainCallbackSpool } from "../callbacks/callback-spool";
+import { drainCallbackSpool, spoolHoldsCallbacks } from "../callbacks/callback-spool";
 import { pruneRefusedCallbacks } from "../callbacks/prune-refused-callbacks";
-import { followUpStkPayment } from "../collections/follow-up-stk-payment";
+import {
+  type FollowUp,
+  followUpDueStkPayments,
+  followUpStkPayment,
+  paymentsWithWaitingCallbacks,
+} from "../collections/follow-up-stk-payment";
 import { toPaymentResource } from "../collections/payment-resource";
+import type { DarajaClient } from "../daraja/client";
 import type { PaymentsDeps } from "../deps";
+import { getReusedDarajaClient } from "../get-daraja-client";
 import { followUpPayout, PAYOUT_RESULT_WINDOW_MS } from "../payouts/follow-up-payout";
 import { followUpOverdueReversals } from "../reversals/follow-up-overdue-reversals";
 import { drainCallbackInbox } from "./drain-callback-inbox";
@@ -38,6 +45,18 @@ export interface ReconcileCounts {
 }
 
 const BATCH = 200;
+/**
+ * Due payments queried one after the other and then decided together in one transaction (their
+ * row locks and the inbox re-check taken once for the handful).
+ */
+const DECISION_BATCH = 20;
+/**
+ * Handfuls followed up at once: at most this many STK Queries out together (each handful asks
+ * one after the other) and this many connections held for decisions (the app's pool has 10).
+ * Malipo has no per-merchant Daraja rate limit of its own; a throttled query (spike arrest) is
+ * asked again by a later run, and its payment is not decided from it.
+ */
+export const SWEEP_CONCURRENCY = 4;
 /** Payouts followed up per run: each may send one Transaction Status query. */
 const PAYOUT_BATCH = 50;
 
@@ -53,7 +72,13 @@ const PAYOUT_BATCH = 50;
 export async function reconcilePayments(
   db: DbClient,
   deps: PaymentsDeps,
-  options: { spoolDir: string; inboxBudgetMs?: number; inboxConcurrency?: number },
+  options: {
+    spoolDir: string;
+    inboxBudgetMs?: number;
+    inboxConcurrency?: number;
+    /** Due payments followed up at once (SWEEP_CONCURRENCY unless given). */
+    followUpConcurrency?: number;
+  },
 ): Promise<ReconcileCounts> {
   const now = deps.now?.() ?? new Date();
   const run = await db.reconciliationRun.create({ data: { startedAt: now } });
@@ -103,15 +128,74 @@ export async function reconcilePayments(
         createdAt: { lt: new Date(now.getTime() - 30_000) },
         OR: [{ lastQueriedAt: null }, { lastQueriedAt: { lt: new Date(now.getTime() - 20_000) } }],
       },
-      select: { id: true },
       orderBy: { createdAt: "asc" },
       take: BATCH,
     });
-    for (const { id } of due) {
-      counts.queried += 1;
-      const result = await followUpStkPayment(db, deps, { paymentId: id, spoolDir: options.spoolDir });
+    counts.queried = due.length;
+    const tally = (result: FollowUp) => {
       if (result === "settled") counts.settled += 1;
       if (result === "timed_out") counts.timedOut += 1;
+    };
+    // One query finds the batch's payments with a stored callback waiting: they take the full
+    // follow-up, which processes those callbacks first, one after the other.
+    const held = await paymentsWithWaitingCallbacks(db, due);
+    const clients = new Map<string, Promise<DarajaClient>>();
+    const clientOf = (merchantId: string) => {
+      let client = clients.get(merchantId);
+      if (!client) {
+        client = getReusedDarajaClient(db, deps, { merchantId }).then((reused) => reused.client);
+        clients.set(merchantId, client);
+      }
+      return client;
+    };
+    for (const payment of due.filter((p) => held.has(p.id))) {
+      tally(await followUpStkPayment(db, deps, { paymentId: payment.id, spoolDir: options.spoolDir }));
+    }
+    const free = due.filter((p) => !held.has(p.id));
+    if (free.length > 0 && !spoolHoldsCallbacks(options.spoolDir)) {
+      // The rest is counted as queried in one statement before anything is asked (as a single
+      // follow-up does), which also drops those settled meanwhile.
+      const counted = new Set(
+        (
+          await db.$queryRaw<{ id: string }[]>`
+            UPDATE payments SET query_count = query_count + 1, last_queried_at = ${now}::timestamptz
+            WHERE id = ANY(${free.map((p) => p.id)}::uuid[]) AND status = 'pending'
+            RETURNING id::text`
+        ).map((r) => r.id),
+      );
+      const queue = free.filter((p) => counted.has(p.id));
+      for (const payment of queue) await clientOf(payment.merchantId); // a merchant without credentials stops the run here
+      // Handfuls of DECISION_BATCH, SWEEP_CONCURRENCY at once. A worker that fails empties the
+      // queue, so the others stop after the handful in hand, and the run fails only once none is
+      // in flight (as the one-by-one loop stopped at a failure).
+      const worker = async () => {
+        for (
+          let handful = queue.splice(0, DECISION_BATCH);
+          handful.length > 0;
+          handful = queue.splice(0, DECISION_BATCH)
+        ) {
+          try {
+            const results = await followUpDueStkPayments(db, deps, {
+              payments: handful,
+              clientOf,
+              now,
+              spoolDir: options.spoolDir,
+            });
+            for (const result of results) tally(result);
+          } catch (error) {
+            queue.length = 0;
+            throw error;
+          }
+        }
+      };
+      const workers = Math.min(
+        options.followUpConcurrency ?? SWEEP_CONCURRENCY,
+        Math.ceil(queue.length / DECISION_BATCH),
+      );
+      const failed = (await Promise.allSettled(Array.from({ length: workers }, worker))).find(
+        (r) => r.status === "rejected",
+      );
+      if (failed) throw failed.reason;
     }
 
     // The process died between saving the attempt and hearing back from Daraja: the prompt may
