@@ -1,3 +1,4 @@
+import type { Payment } from "../../../prisma/generated/prisma/client";
 import type { PaymentStatus, ReceiptSource } from "../../../prisma/generated/prisma/enums";
 import type { Keyring } from "../../crypto/keyring";
 import { lookupHash } from "../../crypto/seal";
@@ -48,9 +49,78 @@ const FINAL = new Set<PaymentStatus>([
 ]);
 
 /**
+ * The common case in one statement: a result for a pending payment that adds up (a failure, or a
+ * success of the asked amount, from the payer asked, with an unused receipt, for no checkout
+ * session). `status = 'pending'` in the UPDATE's WHERE is the row lock and the final-state check
+ * at once: a concurrent settlement of the same payment waits for the row, and PostgreSQL then
+ * re-checks the WHERE against the committed row, so only one of them updates it. Returns null when
+ * no row was updated (already final, unknown, or something to review): then settleStkResult takes
+ * the general path, which locks, reads and decides every other case.
+ */
+async function settleIfPending(
+  tx: DbClient,
+  options: { keyring: Keyring; result: StkResult; merchantId: string },
+): Promise<Payment | null> {
+  const { result } = options;
+  const success = result.resultCode === "0";
+  const paidAmount = success ? (result.amount ?? null) : null;
+  if (success && paidAmount === null) return null; // a success without an amount goes to review
+  const status: PaymentStatus = statusForStkResult(result.resultCode);
+  const receipt = result.receipt ?? null;
+  const payerPhoneMasked =
+    success && result.phone ? maskPhone(result.phone) : (result.payerPhoneMasked ?? null);
+  const phoneHash = success && result.phone ? lookupHash(options.keyring, result.phone, "phone") : null;
+  const now = new Date();
+  const [settled] = await tx.$queryRaw<Payment[]>`
+    UPDATE payments SET
+      status = ${status}::"PaymentStatus", result_code = ${result.resultCode}, result_desc = ${result.resultDesc},
+      receipt = ${receipt}, receipt_source = ${receipt ? receiptSourceOf(result.source) : null}::"ReceiptSource",
+      paid_amount = ${paidAmount}::int, payer_phone_masked = ${payerPhoneMasked},
+      settled_at = ${now}::timestamptz, updated_at = ${now}::timestamptz
+    WHERE checkout_request_id = ${result.checkoutRequestId} AND merchant_id = ${options.merchantId}::uuid
+      AND status = 'pending'
+      AND (NOT ${success}::boolean OR (
+        amount = ${paidAmount}::int AND checkout_session_id IS NULL
+        AND (${phoneHash}::text IS NULL OR phone_hash = ${phoneHash}::text)
+        AND (${receipt}::text IS NULL
+          OR NOT EXISTS (SELECT 1 FROM payments taken WHERE taken.receipt = ${receipt}::text))))
+    RETURNING id::text, merchant_id::text AS "merchantId", checkout_session_id::text AS "checkoutSessionId",
+      amount, phone_sealed AS "phoneSealed", phone_hash AS "phoneHash", phone_masked AS "phoneMasked",
+      reference, description, status::text, merchant_request_id AS "merchantRequestId",
+      checkout_request_id AS "checkoutRequestId", receipt, receipt_source::text AS "receiptSource",
+      result_code AS "resultCode", result_desc AS "resultDesc", paid_amount AS "paidAmount",
+      payer_phone_masked AS "payerPhoneMasked", idempotency_key AS "idempotencyKey",
+      request_hash AS "requestHash", query_count AS "queryCount", last_queried_at AS "lastQueriedAt",
+      settled_at AS "settledAt", reversed_at AS "reversedAt", trace_context AS "traceContext",
+      created_at AS "createdAt", updated_at AS "updatedAt"`;
+  return settled ?? null;
+}
+
+/** What every settlement that changed a payment does next: reports it and records its event. */
+async function announceSettled(tx: DbClient, settled: Payment) {
+  reportSettled({
+    kind: "payment",
+    id: settled.id,
+    status: settled.status,
+    startedAt: settled.createdAt,
+    settledAt: settled.settledAt ?? new Date(),
+  });
+  const type = paymentEventType(settled.status);
+  if (type) {
+    await recordEvent(tx, {
+      merchantId: settled.merchantId,
+      type,
+      objectId: settled.id,
+      data: toPaymentResource(settled),
+    });
+  }
+}
+
+/**
  * Applies an STK result exactly once: the payment row is locked, a result for a final payment is
  * ignored, and only then is it applied. A success that does not add up (amount, payer, receipt
  * already used, checkout already paid, late after a timeout) is applied and put in review.
+ * The common case is one UPDATE and one INSERT (settleIfPending, recordEvent).
  */
 export function settleStkResult(
   db: DbClient,
@@ -67,10 +137,16 @@ export function settleStkResult(
 ): Promise<SettleOutcome> {
   const { result } = options;
   if (!options.merchantId) return Promise.resolve({ outcome: "unknown_payment" } as const);
+  const merchantId = options.merchantId;
   return inTransaction(db, async (tx) => {
+    const fast = await settleIfPending(tx, { keyring: options.keyring, result, merchantId });
+    if (fast) {
+      await announceSettled(tx, fast);
+      return { outcome: "applied", paymentId: fast.id, status: fast.status } as const;
+    }
     const [locked] = await tx.$queryRaw<{ id: string }[]>`
       SELECT id FROM payments
-      WHERE checkout_request_id = ${result.checkoutRequestId} AND merchant_id = ${options.merchantId}::uuid
+      WHERE checkout_request_id = ${result.checkoutRequestId} AND merchant_id = ${merchantId}::uuid
       FOR UPDATE`;
     if (!locked) return { outcome: "unknown_payment" } as const;
     const payment = await tx.payment.findUniqueOrThrow({ where: { id: locked.id } });
@@ -186,22 +262,7 @@ export function settleStkResult(
         settledAt: new Date(),
       },
     });
-    reportSettled({
-      kind: "payment",
-      id: settled.id,
-      status,
-      startedAt: settled.createdAt,
-      settledAt: settled.settledAt ?? new Date(),
-    });
-    const type = paymentEventType(status);
-    if (type) {
-      await recordEvent(tx, {
-        merchantId: settled.merchantId,
-        type,
-        objectId: settled.id,
-        data: toPaymentResource(settled),
-      });
-    }
+    await announceSettled(tx, settled);
     for (const item of review) await openReviewItem(tx, item);
     return { outcome: "applied", paymentId: payment.id, status } as const;
   });
