@@ -1,5 +1,4 @@
 import type { DbClient } from "../db-types";
-import { uuidV7 } from "../ids";
 import { currentTraceparent } from "../observability/tracing";
 import type { EventType } from "./event-types";
 
@@ -24,8 +23,8 @@ export interface RecordedEvent {
  * One statement (the event, then its deliveries from the endpoints that take it) rather than
  * Prisma's create, findMany and createMany: it is on every settlement's path (issue 14,
  * scripts/bench-settlement.ts). Ids are version 7 UUIDs, as Prisma's `@default(uuid(7))` makes
- * them: the event's from lib/ids.ts, the deliveries' built in SQL (no uuidv7() before PostgreSQL
- * 18): the event time's milliseconds over a random v4 UUID, version bits set to 7.
+ * them, built in SQL (no uuidv7() before PostgreSQL 18): the event time's milliseconds over a
+ * random v4 UUID, version bits set to 7.
  */
 export async function recordEvent(
   tx: DbClient,
@@ -46,7 +45,10 @@ export async function recordEvent(
     WITH event AS (
       INSERT INTO events (id, merchant_id, type, object_id, data, created_at, trace_context)
       VALUES (
-        ${uuidV7()}::uuid, ${options.merchantId}::uuid, ${options.type}, ${options.objectId}, ${data}::jsonb,
+        encode(set_bit(set_bit(overlay(uuid_send(gen_random_uuid())
+          PLACING substring(int8send((extract(epoch FROM ${now}::timestamptz) * 1000)::bigint) FROM 3)
+          FROM 1 FOR 6), 52, 1), 53, 1), 'hex')::uuid,
+        ${options.merchantId}::uuid, ${options.type}, ${options.objectId}, ${data}::jsonb,
         ${now}::timestamptz, ${traceContext})
       RETURNING id, merchant_id, type, object_id, data, created_at, trace_context
     ), deliveries AS (

@@ -9,6 +9,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import pg from "pg";
 import { generateKeyringSpec, type Keyring, parseKeyring } from "../../lib/crypto/keyring";
 import { createDb, type Db } from "../../lib/db";
 import { simulatorCredentials, upsertMpesaCredential } from "../../lib/merchants/mpesa-credentials";
@@ -19,7 +20,6 @@ import type { PaymentsDeps } from "../../lib/payments/deps";
 import { type Simulator, startSimulator } from "../../lib/simulator/server";
 import { stkSuccessCallback } from "../../lib/simulator/stk";
 import { applyMigrations } from "../lib/apply-migrations";
-import { dropDatabase } from "../lib/bench";
 import { createDatabase } from "../lib/embedded-postgres";
 
 export const DRILL_SOURCE_IP = "196.201.214.200";
@@ -36,10 +36,16 @@ export async function createDrillDatabase(serverUrl: string, name: string): Prom
 
 /** Drops a database createDrillDatabase made (connections are closed first). */
 export async function dropDrillDatabase(databaseUrl: string): Promise<void> {
-  const server = new URL(databaseUrl);
-  const name = server.pathname.slice(1);
-  server.pathname = "/postgres";
-  await dropDatabase(server.toString(), name);
+  const url = new URL(databaseUrl);
+  const name = url.pathname.slice(1);
+  url.pathname = "/postgres";
+  const client = new pg.Client({ connectionString: url.toString() });
+  await client.connect();
+  try {
+    await client.query(`DROP DATABASE IF EXISTS "${name.replaceAll('"', "")}" WITH (FORCE)`);
+  } finally {
+    await client.end();
+  }
 }
 
 /** A bounded queue like the app's in-process hand-off: `concurrency` tasks at a time. */
