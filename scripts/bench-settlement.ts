@@ -6,8 +6,9 @@
 //   2. the core under the Inngest function's settings (inngest/functions/process-callback.ts:
 //      batches of batchEvents.maxSize, `concurrency` runs at once), run through @inngest/test, so
 //      Inngest's own scheduling and HTTP round trips are not in the figure;
-//   3. the baseline: the same SQL statements issued directly with pg (prepared statements, the
-//      same batch claim and `processed` mark, the same transactions and concurrency).
+//   3. the baseline: the same SQL statements issued directly with pg (unnamed statements, as
+//      Prisma sends them, so PostgreSQL plans each for its values; the same batch claim, the same
+//      transactions and the same number of batches at once).
 // Each settlement writes its payment, an Event row, one webhook delivery per endpoint (two here)
 // and fires the reconciliation-day trigger. Verifies exactly once: every payment paid once, one
 // `payment.paid` event and two deliveries per payment, every callback processed. Exits non-zero if not.
@@ -137,24 +138,38 @@ async function inBatches(
   );
 }
 
-// The baseline: the statements settleStkResult, recordEvent and processInboxBatch issue for a
-// plain success (lib/payments/collections/settle-stk-result.ts: settleIfPending, then the general
-// path's lock and read for a duplicate; lib/events/record-event.ts), written once by hand and prepared.
+// The baseline: the statements processInboxBatch, settlePendingStkResults, recordEvents and
+// settleStkResult issue for these callbacks, written once by hand
+// (lib/payments/callbacks/process-inbox-batch.ts, lib/payments/collections/settle-pending-stk-results.ts,
+// lib/events/record-event.ts, lib/payments/collections/find-spent-stk-results.ts): per batch, one
+// claim, then one transaction settling every plain result together (UPDATE, event INSERT), finding
+// the duplicates spent (one locking read) and marking all of them `processed`.
 const V7 = (at: string) => `encode(set_bit(set_bit(overlay(uuid_send(gen_random_uuid())
   PLACING substring(int8send((extract(epoch FROM ${at}) * 1000)::bigint) FROM 3) FROM 1 FOR 6), 52, 1), 53, 1), 'hex')::uuid`;
 const SQL = {
   claim: `UPDATE callback_inbox SET attempts = attempts + 1 WHERE id = ANY($1::uuid[]) AND state IN ('pending', 'failed') RETURNING *`,
-  settle: `UPDATE payments SET status = 'paid', result_code = $3, result_desc = $4, receipt = $5, receipt_source = 'callback',
-             paid_amount = $6::int, payer_phone_masked = $7, settled_at = $8::timestamptz, updated_at = $8::timestamptz
-           WHERE checkout_request_id = $1 AND merchant_id = $2::uuid AND status = 'pending'
-             AND amount = $6::int AND checkout_session_id IS NULL AND phone_hash = $9::text
-             AND NOT EXISTS (SELECT 1 FROM payments taken WHERE taken.receipt = $5::text)
-           RETURNING *`,
-  lock: "SELECT id FROM payments WHERE checkout_request_id = $1 AND merchant_id = $2::uuid FOR UPDATE",
-  payment: "SELECT * FROM payments WHERE id = $1::uuid",
-  event: `WITH event AS (
+  settle: `UPDATE payments SET status = v.status::"PaymentStatus", result_code = v.result_code, result_desc = v.result_desc,
+             receipt = v.receipt, receipt_source = v.receipt_source::"ReceiptSource", paid_amount = v.paid_amount,
+             payer_phone_masked = v.payer_phone_masked, settled_at = $13::timestamptz, updated_at = $13::timestamptz
+           FROM unnest($1::text[], $2::text[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+             $9::int[], $10::text[], $11::text[], $12::boolean[])
+             AS v(key, checkout_request_id, merchant_id, status, result_code, result_desc, receipt, receipt_source,
+               paid_amount, payer_phone_masked, phone_hash, success)
+           WHERE payments.checkout_request_id = v.checkout_request_id AND payments.merchant_id = v.merchant_id
+             AND payments.status = 'pending'
+             AND (NOT v.success OR (payments.amount = v.paid_amount AND payments.checkout_session_id IS NULL
+               AND (v.phone_hash IS NULL OR payments.phone_hash = v.phone_hash)
+               AND (v.receipt IS NULL OR NOT EXISTS (SELECT 1 FROM payments taken WHERE taken.receipt = v.receipt))))
+           RETURNING v.key, payments.*`,
+  spent: `SELECT v.key, payments.status::text AS status, payments.receipt, payments.amount
+          FROM unnest($1::text[], $2::text[], $3::uuid[]) AS v(key, checkout_request_id, merchant_id)
+          JOIN payments ON payments.checkout_request_id = v.checkout_request_id AND payments.merchant_id = v.merchant_id
+          ORDER BY payments.checkout_request_id, payments.merchant_id
+          FOR UPDATE OF payments`,
+  events: `WITH event AS (
             INSERT INTO events (id, merchant_id, type, object_id, data, created_at, trace_context)
-            VALUES (${V7("$4::timestamptz")}, $1::uuid, 'payment.paid', $2, $3::jsonb, $4::timestamptz, NULL)
+            SELECT ${V7("$4::timestamptz")}, input.merchant_id, 'payment.paid', input.object_id, input.data::jsonb, $4::timestamptz, NULL
+            FROM unnest($1::uuid[], $2::text[], $3::text[]) AS input(merchant_id, object_id, data)
             RETURNING id, merchant_id, type, object_id, data, created_at, trace_context
           ), deliveries AS (
             INSERT INTO webhook_deliveries (id, merchant_id, endpoint_id, event_id, state, next_attempt_at, created_at)
@@ -168,36 +183,58 @@ const SQL = {
 };
 const PHONE_HASH = lookupHash(keyring, PHONE, "phone");
 
-async function baselineSettle(client: pg.PoolClient, entry: { body: string; merchant_id: string }) {
-  const cb = (JSON.parse(entry.body) as { Body: { stkCallback: Record<string, unknown> } }).Body.stkCallback;
-  const items = (cb.CallbackMetadata as { Item: { Name: string; Value?: unknown }[] }).Item;
-  const item = (name: string) => items.find((i) => i.Name === name)?.Value;
-  const receipt = String(item("MpesaReceiptNumber"));
-  const q = (name: keyof typeof SQL, values: unknown[]) => client.query({ name, text: SQL[name], values });
+interface BaselineEntry {
+  id: string;
+  merchant_id: string;
+  checkoutRequestId: string;
+  resultDesc: string;
+  receipt: string;
+  amount: number;
+}
+
+/** One UPDATE settling `entries` (the first for each payment) and one INSERT of their events. */
+async function baselineSettle(client: pg.PoolClient, entries: BaselineEntry[]): Promise<string[]> {
+  const now = new Date();
+  const column = <T>(pick: (e: BaselineEntry) => T) => entries.map(pick);
+  const settled = (
+    await client.query({
+      text: SQL.settle,
+      values: [
+        column((e) => e.id),
+        column((e) => e.checkoutRequestId),
+        column((e) => e.merchant_id),
+        column(() => "paid"),
+        column(() => "0"),
+        column((e) => e.resultDesc),
+        column((e) => e.receipt),
+        column(() => "callback"),
+        column((e) => e.amount),
+        column(() => "2547•••••000"),
+        column(() => PHONE_HASH),
+        column(() => true),
+        now,
+      ],
+    })
+  ).rows as Record<string, unknown>[];
+  if (settled.length > 0)
+    await client.query({
+      text: SQL.events,
+      values: [
+        settled.map((p) => p.merchant_id),
+        settled.map((p) => p.id),
+        settled.map(({ key: _key, ...p }) => JSON.stringify(p)),
+        now,
+      ],
+    });
+  return settled.map((p) => String(p.key));
+}
+
+async function inTransaction<T>(client: pg.PoolClient, work: () => Promise<T>): Promise<T> {
   await client.query("BEGIN");
   try {
-    const now = new Date();
-    const settled = (
-      await q("settle", [
-        cb.CheckoutRequestID,
-        entry.merchant_id,
-        "0",
-        cb.ResultDesc,
-        receipt,
-        item("Amount"),
-        "2547•••••000",
-        now,
-        PHONE_HASH,
-      ])
-    ).rows[0] as Record<string, unknown> | undefined;
-    if (settled) {
-      await q("event", [entry.merchant_id, settled.id, JSON.stringify(settled), now]);
-    } else {
-      // A duplicate: the general path locks and reads the payment, finds it final, and stops.
-      const locked = (await q("lock", [cb.CheckoutRequestID, entry.merchant_id])).rows[0] as { id: string };
-      await q("payment", [locked.id]);
-    }
+    const result = await work();
     await client.query("COMMIT");
+    return result;
   } catch (error) {
     await client.query("ROLLBACK");
     throw error;
@@ -207,22 +244,44 @@ async function baselineSettle(client: pg.PoolClient, entry: { body: string; merc
 async function baselineBatch(batch: string[]) {
   const client = await pool.connect();
   try {
-    const entries = (await client.query({ name: "claim", text: SQL.claim, values: [batch] })).rows;
-    // The same concurrency per batch as the core: SETTLE_CONCURRENCY_PER_BATCH connections.
-    const extra = await Promise.all(
-      Array.from({ length: SETTLE_CONCURRENCY_PER_BATCH - 1 }, () => pool.connect()),
-    );
-    try {
-      let next = 0;
-      await Promise.all(
-        [client, ...extra].map(async (c) => {
-          for (let e = entries[next++]; e; e = entries[next++]) await baselineSettle(c, e);
-        }),
-      );
-    } finally {
-      for (const c of extra) c.release();
-    }
-    await client.query({ name: "processed", text: SQL.processed, values: [batch] });
+    const claimed = (await client.query({ text: SQL.claim, values: [batch] })).rows;
+    const entries: BaselineEntry[] = claimed.map((row: { id: string; merchant_id: string; body: string }) => {
+      const cb = (JSON.parse(row.body) as { Body: { stkCallback: Record<string, unknown> } }).Body
+        .stkCallback;
+      const items = (cb.CallbackMetadata as { Item: { Name: string; Value?: unknown }[] }).Item;
+      const item = (name: string) => items.find((i) => i.Name === name)?.Value;
+      return {
+        id: row.id,
+        merchant_id: row.merchant_id,
+        checkoutRequestId: String(cb.CheckoutRequestID),
+        resultDesc: String(cb.ResultDesc),
+        receipt: String(item("MpesaReceiptNumber")),
+        amount: Number(item("Amount")),
+      };
+    });
+    const first = new Map<string, BaselineEntry>();
+    for (const e of entries) if (!first.has(e.checkoutRequestId)) first.set(e.checkoutRequestId, e);
+    await inTransaction(client, async () => {
+      const settled = new Set(await baselineSettle(client, [...first.values()]));
+      const rest = entries.filter((e) => !settled.has(e.id));
+      // The duplicates: one locking read finds their payments already paid.
+      const spent = (
+        await client.query({
+          text: SQL.spent,
+          values: [
+            rest.map((e) => e.id),
+            rest.map((e) => e.checkoutRequestId),
+            rest.map((e) => e.merchant_id),
+          ],
+        })
+      ).rows.filter((row: { status: string }) => row.status === "paid");
+      if (spent.length !== rest.length)
+        throw new Error("the baseline expects every duplicate to find its payment paid");
+      await client.query({
+        text: SQL.processed,
+        values: [[...settled, ...spent.map((row: { key: string }) => row.key)]],
+      });
+    });
   } finally {
     client.release();
   }
@@ -258,7 +317,7 @@ async function main() {
     },
     spoolDir: "/tmp/malipo-bench-spool",
   }));
-  // Warm-up (Prisma's query plans, pg's prepared statements), not measured.
+  // Warm-up (module loading, connections, PostgreSQL's caches), not measured.
   await measure(
     "warm-up",
     (ids) =>
@@ -311,7 +370,7 @@ async function main() {
       `${r.label.padEnd(36)} ${r.rate.toFixed(0).padStart(6)} settlements/s  (${r.seconds.toFixed(1)} s, ${r.cpuMs.toFixed(2)} ms CPU each in this process)  ratio ×${(r.rate / (base?.rate ?? 1)).toFixed(2)}  exactly once: ${r.problems.length === 0 ? "yes" : r.problems.join("; ")}`,
     );
   console.log(
-    "limit: this machine's CPU, shared by this process (Prisma's query building and pg's protocol) and PostgreSQL (each settlement is one transaction of 4 statements, BEGIN, UPDATE, INSERT, COMMIT, plus the reconciliation-day trigger; a duplicate is BEGIN, UPDATE, 2 SELECTs, COMMIT)\n",
+    "limit: this machine's CPU, shared by this process (parsing, Prisma's query building and pg's protocol) and PostgreSQL (a batch settles in one transaction of 6 statements, BEGIN, UPDATE, INSERT, SELECT … FOR UPDATE, processed mark, COMMIT, plus the reconciliation-day trigger per row; duplicates are found spent by one locking SELECT in the same transaction)\n",
   );
   if (results.some((r) => r.problems.length > 0)) process.exit(1);
 }

@@ -3,8 +3,8 @@ import type { Keyring } from "../../crypto/keyring";
 import type { DbClient } from "../../db-types";
 import { settleBalanceResult } from "../balances/settle-balance-result";
 import { settleC2bConfirmation } from "../collections/settle-c2b-confirmation";
-import { settleStkResult } from "../collections/settle-stk-result";
-import { parseC2bNotification, parseResult, parseStkCallback } from "../daraja/inbound";
+import { type StkResult, settleStkResult } from "../collections/settle-stk-result";
+import { parseC2bNotification, parseResult, parseStkCallback, type StkCallback } from "../daraja/inbound";
 import { markPayoutUnknown } from "../payouts/mark-payout-unknown";
 import { settlePayoutResult } from "../payouts/settle-payout-result";
 import { settlePayoutStatus } from "../payouts/settle-payout-status";
@@ -51,6 +51,38 @@ export function finishInboxEntry(db: DbClient, now: () => Date): FinishInboxEntr
       where: { id: entry.id },
       data: { state, lastError, processedAt: state === "processed" || state === "dead" ? now() : null },
     });
+}
+
+/** The STK result a parsed callback reports. */
+export function stkResultOf(cb: StkCallback, inboxId: string): StkResult {
+  return {
+    checkoutRequestId: cb.checkoutRequestId,
+    resultCode: cb.resultCode,
+    resultDesc: cb.resultDesc,
+    amount: cb.amount,
+    receipt: cb.receipt,
+    phone: cb.phone,
+    source: "callback",
+    inboxId,
+  };
+}
+
+/**
+ * An STK callback's result when it can be settled without looking at anything else first: a
+ * parseable body without NUL characters, for a known merchant. Null for anything else, which
+ * processClaimedEntry handles (review, retry, or the other kinds' settlements).
+ */
+export function plainStkResult(entry: CallbackInbox): StkResult | null {
+  if (entry.kind !== "stk" || !entry.merchantId || entry.bodyEscaped) return null;
+  let body: unknown;
+  try {
+    body = JSON.parse(entry.body);
+  } catch {
+    return null;
+  }
+  if (holdsNul(body)) return null;
+  const parsed = parseStkCallback(body);
+  return parsed.ok ? stkResultOf(parsed.value, entry.id) : null;
 }
 
 /**
@@ -148,16 +180,7 @@ export async function processClaimedEntry(
       settleStkResult(db, {
         keyring: options.keyring,
         merchantId: entry.merchantId,
-        result: {
-          checkoutRequestId: cb.checkoutRequestId,
-          resultCode: cb.resultCode,
-          resultDesc: cb.resultDesc,
-          amount: cb.amount,
-          receipt: cb.receipt,
-          phone: cb.phone,
-          source: "callback",
-          inboxId: entry.id,
-        },
+        result: stkResultOf(cb, entry.id),
       }),
     );
     if (settled.outcome !== "unknown_payment") {

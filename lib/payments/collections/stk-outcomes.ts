@@ -13,6 +13,35 @@ export function statusForStkResult(
   return "failed";
 }
 
+const IGNORE_SUCCESS_WHEN = new Set<PaymentStatus>(["paid", "needs_review", "reversed"]);
+
+/**
+ * True when a result cannot change the payment: a failure for a payment already final, or a
+ * success for one already paid, in review or reversed. A success that brings the receipt a paid
+ * payment lacks (a query settled it first) still changes it: the receipt is filled in.
+ */
+export function stkResultIsSpent(
+  payment: { status: PaymentStatus; receipt: string | null; amount: number },
+  result: { resultCode: string; receipt?: string | null; amount?: number | null },
+): boolean {
+  if (result.resultCode !== "0") return payment.status !== "pending";
+  return IGNORE_SUCCESS_WHEN.has(payment.status) && !fillsInReceipt(payment, result);
+}
+
+/** A success bringing the receipt of a payment a query settled without one. */
+export function fillsInReceipt(
+  payment: { status: PaymentStatus; receipt: string | null; amount: number },
+  result: { resultCode: string; receipt?: string | null; amount?: number | null },
+): boolean {
+  return (
+    result.resultCode === "0" &&
+    payment.status === "paid" &&
+    !payment.receipt &&
+    Boolean(result.receipt) &&
+    result.amount === payment.amount
+  );
+}
+
 /**
  * For customers and staff: what happened, without M-Pesa jargon. Without a result code (no
  * callback yet, or the sweep decided the payment) the words come from the payment's status:
