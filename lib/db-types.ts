@@ -16,3 +16,11 @@ export function inTransaction<T>(
 ): Promise<T> {
   return "$transaction" in db ? (db as CanTransact).$transaction(fn, options) : fn(db);
 }
+
+/**
+ * A plain pg pool or client (lib/db.ts createPgPool), for the one statement where Prisma's own
+ * cost per query matters: storing a callback on the acknowledgement's path (record-callback.ts).
+ */
+export interface SqlClient {
+  query(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>;
+}

@@ -31,7 +31,7 @@ export function createPgPool(databaseUrl: string, options: { max: number; name: 
   return pool;
 }
 
-const globalForDb = globalThis as unknown as { malipoDb?: Db; malipoIngestDb?: Db };
+const globalForDb = globalThis as unknown as { malipoDb?: Db; malipoIngestDb?: Db; malipoIngestPool?: Pool };
 
 export function getDb(): Db {
   globalForDb.malipoDb ??= createDb(getEnv().DATABASE_URL);
@@ -39,10 +39,17 @@ export function getDb(): Db {
 }
 
 /**
- * A separate small pool for storing inbound callbacks, so acknowledging Daraja never waits
- * behind settlement, reconciliation or dashboard queries holding the main pool.
+ * Small pools of their own for inbound callbacks, so acknowledging Daraja never waits behind
+ * settlement, reconciliation or dashboard queries holding the main pool: a plain pg pool for the
+ * one INSERT that stores each callback (record-callback.ts: a third of Prisma's CPU for it), and a
+ * Prisma client for the rest (the merchant lookup, which is cached, refusals, C2B validation).
  */
+export function getIngestPool(): Pool {
+  globalForDb.malipoIngestPool ??= createPgPool(getEnv().DATABASE_URL, { max: 5, name: "malipo-ingest" });
+  return globalForDb.malipoIngestPool;
+}
+
 export function getIngestDb(): Db {
-  globalForDb.malipoIngestDb ??= createDb(getEnv().DATABASE_URL, { max: 5 });
+  globalForDb.malipoIngestDb ??= createDb(getEnv().DATABASE_URL, { max: 3 });
   return globalForDb.malipoIngestDb;
 }

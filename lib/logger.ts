@@ -52,6 +52,25 @@ export function getLogger(): Logger {
 }
 
 /** A child logger carrying the request id from `x-request-id` (set by proxy.ts) or a new one. */
+/**
+ * withRequest's logger for a request that seldom logs (a Daraja callback): the child logger is
+ * made at the first line written, not on every request.
+ */
+export function lazyRequestLog(
+  headers: Headers,
+  bindings: Record<string, unknown> = {},
+): { warn(fields: object, message: string): void; error(fields: object, message: string): void } {
+  let log: Logger | undefined;
+  const get = () => {
+    log ??= withRequest(headers, bindings).log;
+    return log;
+  };
+  return {
+    warn: (fields, message) => get().warn(fields, message),
+    error: (fields, message) => get().error(fields, message),
+  };
+}
+
 export function withRequest(
   headers: Headers,
   bindings: Record<string, unknown> = {},

@@ -9,7 +9,7 @@
 //     deliveries a second per receiver and the time until every event reached the fast one; the
 //     failing receiver's attempts per delivery and the gap before a retry (scheduled, not hammered).
 //  2. STK callbacks at a steady --callbacks-per-second through handleCallbackRequest (the core of
-//     app/api/mpesa/[kind]/…, behind a local HTTP server, its own pool of 5 like getIngestDb):
+//     app/api/mpesa/[kind]/…, behind a local HTTP server, its own Prisma pool of 5 for callbacks):
 //     acknowledgement p50/p95/p99 with deliveries idle (the baseline), then while the fan-out runs,
 //     and the ratio. --fan-out-minutes stops the fan-out early (a quick run): the time for every
 //     event to reach the fast receiver is then estimated from the rate so far, and says so. Settlement of those callbacks (after the acknowledgement) is not run here.
@@ -165,7 +165,7 @@ async function main() {
         .map((l) => l.toFixed(2))
         .join(" ")}`,
     );
-    // The pools the app has: getDb (10, background work) and getIngestDb (5, callbacks).
+    // A pool for background work like getDb (10) and one of 5 for callbacks (the app stores them through getIngestPool).
     const db = createDb(databaseUrl, { max: 10 });
     const ingestDb = createDb(databaseUrl, { max: 5 });
     cleanups.push(

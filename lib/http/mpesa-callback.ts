@@ -6,8 +6,8 @@
 // (app/api/mpesa/[kind]/[merchantId]/[secret]/route.ts) does.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { acknowledging, processStoredCallback } from "../background/callback-queue";
-import { getIngestDb } from "../db";
-import { withRequest } from "../logger";
+import { getIngestDb, getIngestPool } from "../db";
+import { lazyRequestLog } from "../logger";
 import { callbackOutcome, observeCallback } from "../observability/observe-callback";
 import { withSpan } from "../observability/tracing";
 import { handleCallbackRequest } from "../payments/callbacks/handle-callback-request";
@@ -53,11 +53,12 @@ export function answerMpesaCallback(
       "callback receive",
       { "malipo.callback.path": path, "malipo.merchant_id": merchantId },
       async (span) => {
-        const { log } = withRequest(request.headers, { route: "mpesa-callback", kind: path, merchantId });
+        const log = lazyRequestLog(request.headers, { route: "mpesa-callback", kind: path, merchantId });
         const sourceIp = clientIp(request.headers);
         const runtime = paymentsRuntime();
         const read = await request.readBody(); // capped: refused before reading when too large
         const result = await handleCallbackRequest(getIngestDb(), {
+          ingest: getIngestPool(),
           path,
           merchantId,
           secret: request.secret,
@@ -74,7 +75,7 @@ export function answerMpesaCallback(
         if (result.refused)
           log.warn({ sourceIp, reason: result.refused, size: read.size }, "callback refused");
         if (result.status === 200 && !result.inboxId)
-          log.error("database unavailable: callback spooled to disk");
+          log.error({}, "database unavailable: callback spooled to disk");
         if (result.inboxId && result.kind !== "c2b_validation") options.handOff(result.inboxId);
         const outcome = callbackOutcome(result);
         observeCallback({

@@ -196,7 +196,9 @@ describe("Daraja callbacks: the front server's route and Next's route handler an
   afterAll(async () => {
     await new Promise((resolve) => front.close(resolve));
     rmSync(spoolDir, { recursive: true, force: true });
-    await (await import("@/lib/db")).getIngestDb().$disconnect();
+    const { getIngestDb, getIngestPool } = await import("@/lib/db");
+    await getIngestDb().$disconnect();
+    await getIngestPool().end();
   });
   beforeEach(() => {
     forgetRefusedCallbackLimits();

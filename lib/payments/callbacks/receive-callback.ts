@@ -1,6 +1,6 @@
 import { BlockList, isIP } from "node:net";
 import type { CallbackKind } from "../../../prisma/generated/prisma/enums";
-import type { DbClient } from "../../db-types";
+import type { DbClient, SqlClient } from "../../db-types";
 import { isUuid } from "../../validation/id";
 import { secretMatches } from "./callback-secret";
 import { spoolCallback } from "./callback-spool";
@@ -71,11 +71,6 @@ export type ReceiveResult =
   | { accepted: true; inboxId: string | null; spooled: boolean; ack: Record<string, string | number> }
   | { accepted: false; reason: RefusalReason };
 
-/**
- * The first thing that happens to a Daraja callback: check the per-merchant secret in the URL
- * (constant time) and, outside the simulator, the caller's IP; then store the body as received.
- * If the database fails, the body is spooled to disk and still acknowledged.
- */
 /** An inbound callback as it arrived, with what is needed to judge it. */
 export interface CallbackRequest {
   merchantId: string;
@@ -85,8 +80,15 @@ export interface CallbackRequest {
   headers: Record<string, string>;
   allowlist: BlockList;
   spoolDir: string;
+  /** Where the body is stored, when not through `db`: the callback endpoint's pg pool (record-callback.ts). */
+  ingest?: SqlClient;
 }
 
+/**
+ * The first thing that happens to a Daraja callback: check the per-merchant secret in the URL
+ * (constant time) and, outside the simulator, the caller's IP; then store the body as received.
+ * If the database fails, the body is spooled to disk and still acknowledged.
+ */
 export async function receiveCallback(
   db: DbClient,
   options: CallbackRequest & { kind: CallbackKind },
@@ -123,7 +125,7 @@ export async function receiveCallback(
       return { accepted: false, reason: "address_not_allowed" };
   }
   try {
-    const row = await recordCallback(db, entry);
+    const row = await recordCallback(options.ingest ?? db, entry);
     return { accepted: true, inboxId: row.id, spooled: false, ack: acknowledgement(options.kind) };
   } catch {
     return spool(false);
