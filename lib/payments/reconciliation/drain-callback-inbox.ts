@@ -1,6 +1,6 @@
 import type { Keyring } from "../../crypto/keyring";
 import type { DbClient } from "../../db-types";
-import { processInboxEntry } from "../callbacks/process-inbox-entry";
+import { processInboxBatch } from "../callbacks/process-inbox-batch";
 import { MAX_INBOX_ATTEMPTS } from "../callbacks/settle-waiting-callbacks";
 
 export interface InboxDrain {
@@ -16,8 +16,9 @@ export interface InboxDrain {
 const BATCH = 200;
 
 /**
- * Processes every stored callback still waiting, oldest first, `concurrency` at a time, until the
- * backlog is empty or `budgetMs` is spent: after a restart (or an outage) the backlog goes at the
+ * Processes every stored callback still waiting, oldest first, in batches (processInboxBatch: the
+ * plain results of a batch settle together, the rest `concurrency` at a time), until the backlog
+ * is empty or `budgetMs` is spent: after a restart (or an outage) the backlog goes at the
  * settlement rate, not a fixed batch per run. Each entry is looked at once per drain (the cursor
  * moves past it), so one whose payment is not known yet does not spin; the next drain retries it.
  * Entries younger than `minAgeMs` are left to the processing their arrival scheduled.
@@ -50,20 +51,17 @@ export async function drainCallbackInbox(
       orderBy: { id: "asc" },
       take: BATCH,
     });
-    let next = 0;
-    const worker = async () => {
-      for (let entry = batch[next++]; entry; entry = batch[next++]) {
-        const outcome = await processInboxEntry(db, {
-          keyring: options.keyring,
-          inboxId: entry.id,
-          now,
-        }).catch(() => "retry" as const);
-        if (outcome === "processed") drain.processed += 1;
-        else if (outcome === "dead") drain.dead += 1;
-        else if (outcome === "retry") drain.retry += 1;
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(concurrency, batch.length) }, worker));
+    const { outcomes } = await processInboxBatch(db, {
+      keyring: options.keyring,
+      inboxIds: batch.map((entry) => entry.id),
+      concurrency,
+      now,
+    });
+    for (const outcome of outcomes.values()) {
+      if (outcome === "processed") drain.processed += 1;
+      else if (outcome === "dead") drain.dead += 1;
+      else if (outcome === "retry" || outcome === "failed") drain.retry += 1;
+    }
     drain.cursor = batch.at(-1)?.id ?? drain.cursor;
     if (batch.length < BATCH) return drain;
     if (Date.now() - started >= budgetMs) {
