@@ -354,6 +354,29 @@ async function main() {
       }),
     ),
   );
+  // What @inngest/test itself costs per event: the same batches through a function whose step does
+  // nothing, so the Inngest figure can be read without the harness (Inngest's server is not here).
+  const empty = inngest.createFunction(
+    {
+      id: "bench-empty",
+      batchEvents: PROCESS_CALLBACK_BATCH,
+      triggers: [{ event: "malipo/callback.received" }],
+    },
+    async ({ events, step }) => step.run("process", async () => events.length),
+  );
+  const harnessCpu = process.cpuUsage();
+  for (let start = 0; start < total; start += PROCESS_CALLBACK_BATCH.maxSize) {
+    const events = Array.from(
+      { length: Math.min(PROCESS_CALLBACK_BATCH.maxSize, total - start) },
+      (_, i) => ({
+        name: "malipo/callback.received",
+        data: { inboxId: `${start + i}` },
+      }),
+    );
+    await new InngestTestEngine({ function: empty }).execute({ events: events as [(typeof events)[number]] });
+  }
+  const harness = process.cpuUsage(harnessCpu);
+  const harnessMs = (harness.user + harness.system) / 1000 / total;
   await db.$disconnect();
   await inngestDb.$disconnect();
   await pool.end();
@@ -369,6 +392,9 @@ async function main() {
     console.log(
       `${r.label.padEnd(36)} ${r.rate.toFixed(0).padStart(6)} settlements/s  (${r.seconds.toFixed(1)} s, ${r.cpuMs.toFixed(2)} ms CPU each in this process)  ratio ×${(r.rate / (base?.rate ?? 1)).toFixed(2)}  exactly once: ${r.problems.length === 0 ? "yes" : r.problems.join("; ")}`,
     );
+  console.log(
+    `@inngest/test's own CPU, the same batches through an empty function: ${harnessMs.toFixed(2)} ms per callback, included in the Inngest line above (a real Inngest server runs the function over HTTP instead)`,
+  );
   console.log(
     "limit: this machine's CPU, shared by this process (parsing, Prisma's query building and pg's protocol) and PostgreSQL (a batch settles in one transaction of 6 statements, BEGIN, UPDATE, INSERT, SELECT … FOR UPDATE, processed mark, COMMIT, plus the reconciliation-day trigger per row; duplicates are found spent by one locking SELECT in the same transaction)\n",
   );

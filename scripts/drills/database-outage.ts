@@ -52,7 +52,11 @@ export async function runDatabaseOutageDrill(options: {
   let stopSweeps = false;
   try {
     const { db, merchant } = world;
-    const payments = await createPendingPayments(db, { merchantId: merchant.id, n: options.n });
+    const payments = await createPendingPayments(db, {
+      merchantId: merchant.id,
+      n: options.n,
+      keyring: world.deps.keyring,
+    });
     const deps = world.deps;
     // Each payment is followed up from the moment its callback is acknowledged, as if its result
     // window were over (the clock 5 minutes on): a follow-up that decided from the query (which
@@ -137,6 +141,7 @@ export async function runDatabaseOutageDrill(options: {
       notPaid: tally.pending + tally.other,
       timedOutWhileCallbackWaited: tally.timed_out,
       lateSuccessReviewItems: tally.late,
+      reviewItems: tally.reviews,
       doubles: tally.doubles,
       secondsFromLastCallbackToAllSettled: +settledSeconds.toFixed(1),
       unhandledConnectionErrors: connectionErrors,
@@ -146,6 +151,7 @@ export async function runDatabaseOutageDrill(options: {
       tally.paid === options.n &&
       tally.timed_out === 0 &&
       tally.late === 0 &&
+      tally.reviews === 0 &&
       tally.doubles === 0 &&
       spoolDrained > 0;
     return { ok, facts };

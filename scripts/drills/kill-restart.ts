@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
-import { generateKeyringSpec } from "../../lib/crypto/keyring";
+import { generateKeyringSpec, parseKeyring } from "../../lib/crypto/keyring";
 import { createDb } from "../../lib/db";
 import { drillFlags, runOnOwnDatabase } from "./cli";
 import {
@@ -87,7 +87,11 @@ export async function runKillRestartDrill(options: {
         environment: "simulator",
       },
     });
-    const payments = await createPendingPayments(db, { merchantId: merchant.id, n: options.n });
+    const payments = await createPendingPayments(db, {
+      merchantId: merchant.id,
+      n: options.n,
+      keyring: parseKeyring(env.DRILL_KEYS),
+    });
     server = startServer({ ...env, DRILL_HOLD: options.hold ? "1" : "0" });
     const url = String((await server.waitFor("ready", 60_000)).url);
     const acknowledged = new Set<string>();
@@ -128,10 +132,11 @@ export async function runKillRestartDrill(options: {
       acknowledgedNotPaidAfterRestart: left,
       paid: tally.paid,
       doubles: tally.doubles,
+      reviewItems: tally.reviews,
       secondsFromRestartToAllSettled: +drainSeconds.toFixed(1),
       bootDrain,
     };
-    return { ok: left === 0 && tally.doubles === 0 && acknowledged.size > 0, facts };
+    return { ok: left === 0 && tally.doubles === 0 && tally.reviews === 0 && acknowledged.size > 0, facts };
   } finally {
     server?.process.kill("SIGKILL");
     await db.$disconnect();

@@ -19,7 +19,12 @@ describe("draining a backlog of stored callbacks", () => {
 
   /** `n` pending payments, each with its success callback stored a minute ago and not processed. */
   async function backlog(n: number, offset: number) {
-    const payments = await createPendingPayments(db, { merchantId: world.merchant.id, n });
+    const payments = await createPendingPayments(db, {
+      merchantId: world.merchant.id,
+      n,
+      keyring: world.keyring,
+      offset,
+    });
     await db.callbackInbox.createMany({
       data: payments.map((p, i) => ({
         merchantId: world.merchant.id,
