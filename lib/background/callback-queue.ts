@@ -1,10 +1,11 @@
 // Stored callbacks on their way to processing, Next-free so the front server's callback route
 // (lib/http/mpesa-callback.ts) hands off exactly as Next's route does (afterCallbackStored in
 // ./index.ts calls this after the response). Ids wait here while earlier ones settle, so a burst
-// becomes a few batches (processInboxBatch: one claim, one `processed` mark per batch) and the
-// in-process settlement never takes more than SETTLE_WORKERS connections or transactions at once;
-// while acknowledgements are in flight it drops to one small batch at a time, so they keep their
-// own pool (getIngestDb) and most of the CPU, and settlement catches up between bursts. With Inngest, the ids go
+// becomes a few batches (processInboxBatch: one claim, the batch settled together, one `processed`
+// mark) and the in-process settlement never takes more than SETTLE_WORKERS connections or
+// transactions at once; while acknowledgements are in flight it drops to one batch at a time,
+// gathered for a moment first, so they keep their own pools (lib/db.ts getIngestPool) and most of
+// the CPU, and settlement catches up between bursts. With Inngest, the ids go
 // out as one send per batch. The queue lives on globalThis: Next's bundle and the front server
 // load this module separately but share one queue. Lost with the process; reconciliation
 // (reconcile-payments.ts) picks up whatever stayed pending.
@@ -20,9 +21,13 @@ export const SETTLE_WORKERS = 2;
 /** Settlements in flight within one batch, each its own transaction. */
 export const SETTLE_CONCURRENCY_PER_BATCH = 2;
 
-/** While callbacks are being acknowledged, settlement slows to one small batch, one at a time. */
-const BUSY_BATCH_SIZE = 20;
-const BUSY_PAUSE_MS = 20;
+/**
+ * While callbacks are being acknowledged, one worker settles, one batch at a time, each gathered
+ * for up to BUSY_PAUSE_MS first: a batch settles together (processInboxBatch), so a few large
+ * batches cost far less CPU than many small ones, and the CPU goes to the answers meanwhile.
+ */
+const BUSY_BATCH_SIZE = INBOX_BATCH_SIZE;
+const BUSY_PAUSE_MS = 50;
 
 interface CallbackQueue {
   /** Callback requests being answered now (answerMpesaCallback): the acknowledgements come first. */
@@ -105,6 +110,8 @@ async function work(q: CallbackQueue): Promise<void> {
         }
         q.lead = lead = true;
       }
+      if (busy && q.waiting.size < BUSY_BATCH_SIZE)
+        await new Promise((resolve) => setTimeout(resolve, BUSY_PAUSE_MS));
       const batch = take(q, busy ? BUSY_BATCH_SIZE : INBOX_BATCH_SIZE);
       const { ids } = batch;
       if (ids.length === 0) break;
