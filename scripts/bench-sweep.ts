@@ -11,7 +11,9 @@
 //     up --concurrency handfuls at a time (default SWEEP_CONCURRENCY); every HTTP call it makes to the
 //     simulator is timed. Malipo's overhead per item = (sweep wall time − time with at least one of
 //     those calls out) / items (with --concurrency 1: wall − time inside the calls). Every payment
-//     must end decided (none left pending). SQL statements sent by the sweep are counted too.
+//     must end decided (none left pending). SQL statements sent by the sweep are counted too, and
+//     this process's CPU time per item is set against the baseline's per call (own CPU: a figure
+//     that other work on the machine moves less than wall time; PostgreSQL's CPU is not in it).
 // The database is a fresh `malipo_bench_sweep_<random>` on the server of --database-url or
 // DATABASE_URL, else on postgres://postgres@127.0.0.1:5432, else on a throwaway embedded
 // PostgreSQL; migrated first, dropped at the end. Bounded: gives up after 20 minutes.
@@ -47,6 +49,11 @@ const ITEMS = Number(values.items);
 const BUDGET_MS = Number(values.budget);
 const CONCURRENCY = Number(values.concurrency ?? SWEEP_CONCURRENCY);
 const GIVE_UP_MS = 20 * 60_000;
+
+/** User plus system CPU time of a process.cpuUsage() difference, in ms. */
+function cpuMs(usage: NodeJS.CpuUsage): number {
+  return (usage.user + usage.system) / 1000;
+}
 
 /** Daraja's timestamp: yyyyMMddHHmmss in Nairobi time. */
 function darajaTimestamp(at = new Date()): string {
@@ -164,8 +171,10 @@ async function main() {
     };
     for (let g = 1; g <= 500; g++) await bareQuery(g); // warm-up: JIT and the keep-alive connection
     const b0 = performance.now();
+    const bareCpu0 = process.cpuUsage();
     for (let g = 1; g <= ITEMS; g++) await bareQuery(g);
     const bareMs = performance.now() - b0;
+    const bareCpu = cpuMs(process.cpuUsage(bareCpu0));
 
     // ---- 3. The sweep ----
     // darajaMs: time inside HTTP calls, summed; inFlightMs: time with at least one call out
@@ -198,6 +207,7 @@ async function main() {
     const statementsBefore = statements;
     const statementMsBefore = statementMs;
     const s0 = performance.now();
+    const sweepCpu0 = process.cpuUsage();
     const loadAtStart = loadavg()[0] ?? 0;
     for (;;) {
       const counts = await reconcilePayments(db, deps, { spoolDir, followUpConcurrency: CONCURRENCY });
@@ -212,6 +222,7 @@ async function main() {
         );
     }
     const sweepMs = performance.now() - s0;
+    const sweepCpu = cpuMs(process.cpuUsage(sweepCpu0));
     const sweepStatements = statements - statementsBefore;
     const sweepStatementMs = statementMs - statementMsBefore;
     const left = (
@@ -249,15 +260,25 @@ async function main() {
         `whole item ${(perItem(sweepMs) / perItem(bareMs)).toFixed(1)}× a bare query`,
     );
     console.log(
+      `  CPU of this process (Malipo, its Prisma and HTTP client, and the in-process simulator): ` +
+        `${perItem(sweepCpu).toFixed(3)} ms an item in the sweep against ${perItem(bareCpu).toFixed(3)} ms a bare ` +
+        `query; the difference, ${perItem(sweepCpu - bareCpu).toFixed(3)} ms an item, is Malipo's own CPU ` +
+        "(less sensitive to other work on the machine than the wall time; PostgreSQL's CPU not included)",
+    );
+    console.log(
       `  load average ${loadAtStart.toFixed(1)} at the sweep's start, ${loadavg()[0]?.toFixed(1)} at its end (${cpus().length} cores, shared with PostgreSQL)`,
     );
     console.log(
       "\nWhat limits it: per run, one read of up to 200 due payments, one inbox query for all of them " +
         "and one UPDATE counting their queries; per merchant, one client (credentials and token read " +
-        "once); per item, the recorded Daraja call (an INSERT), the settling UPDATE and its event; per " +
-        "handful of 20, one transaction that locks them and checks the inbox again; " +
-        `${CONCURRENCY} handfuls at a time (reconcile-payments.ts). The rest is JSON, AES and HTTP work ` +
-        "in Node and PostgreSQL's own, on the same 2 cores (shared with other work on this machine).",
+        "once); per handful of 20, one transaction that writes the queries' daraja_calls records (one " +
+        "INSERT), locks the payments, checks the inbox again, settles the answered ones (one UPDATE, one " +
+        "INSERT of their events) and times out the expired ones (the same two), while the worker " +
+        `queries its next handful; ${CONCURRENCY} handfuls at a time (reconcile-payments.ts, ` +
+        "follow-up-stk-payment.ts). Per item what is left is Node's work: the HTTP client (undici), " +
+        "JSON, redaction and zod on each call, and Prisma's and pg's share of each handful's " +
+        "statements, on the same 2 cores as PostgreSQL and the simulator (shared with other work on " +
+        "this machine).",
     );
     if (pending > 0) throw new Error(`${pending} payments still pending after the sweep`);
     if (ownPerItem > BUDGET_MS) {

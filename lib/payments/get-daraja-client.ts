@@ -1,4 +1,5 @@
 import type { DbClient } from "../db-types";
+import { uuidV7 } from "../ids";
 import { getMpesaCredentialOrThrow } from "../merchants/mpesa-credentials";
 import { createDarajaClient, type DarajaClient } from "./daraja/client";
 import { dbTokenStore } from "./daraja/db-token-store";
@@ -6,30 +7,51 @@ import type { DarajaCallRecord } from "./daraja/transport";
 import type { PaymentsDeps } from "./deps";
 import { reportDarajaCall } from "./observer";
 
+/** A daraja_calls row as writeDarajaCalls stores it. */
+export interface DarajaCallRow {
+  merchantId: string | null;
+  call: DarajaCallRecord;
+}
+
+/**
+ * Stores Daraja call records (redacted by the transport) in daraja_calls, any number in one
+ * statement: a single call's recorder writes one, the sweep a handful's at once
+ * (follow-up-stk-payment.ts). Ids are version 7 UUIDs, as the model's default makes them.
+ */
+export async function writeDarajaCalls(db: DbClient, rows: readonly DarajaCallRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  const column = <T>(pick: (call: DarajaCallRecord) => T) => rows.map((row) => pick(row.call));
+  await db.$executeRaw`
+    INSERT INTO daraja_calls (id, merchant_id, method, path, status, latency_ms, external_id,
+      request_body, response_body, error, started_at)
+    SELECT * FROM unnest(${rows.map(() => uuidV7())}::uuid[], ${rows.map((row) => row.merchantId)}::uuid[],
+      ${column((call) => call.method)}::text[], ${column((call) => call.path.split("?")[0] ?? call.path)}::text[],
+      ${column((call) => call.status)}::int[], ${column((call) => call.latencyMs)}::int[],
+      ${column(
+        (call) =>
+          call.ids.checkoutRequestId ?? call.ids.originatorConversationId ?? call.ids.conversationId ?? null,
+      )}::text[],
+      ${column((call) => JSON.stringify(call.requestBody ?? {}))}::jsonb[],
+      ${column((call) => JSON.stringify(call.responseBody ?? {}))}::jsonb[],
+      ${column((call) => call.error)}::text[], ${column((call) => call.startedAt.toISOString())}::timestamptz[])`;
+}
+
+/**
+ * A recorder that reports each call at once (metrics, its span) and keeps its row in `rows`, for
+ * the caller to store with writeDarajaCalls (a handful's records in one statement).
+ */
+export function bufferedRecorder(merchantId: string, rows: DarajaCallRow[]) {
+  return (call: DarajaCallRecord) => {
+    reportDarajaCall(call);
+    rows.push({ merchantId, call });
+  };
+}
+
 /** Writes a Daraja call record; recording must never break the call it records. */
 function recorder(db: DbClient, merchantId: string) {
   return async (call: DarajaCallRecord) => {
     reportDarajaCall(call);
-    await db.darajaCall
-      .create({
-        data: {
-          merchantId,
-          method: call.method,
-          path: call.path.split("?")[0] ?? call.path,
-          status: call.status,
-          latencyMs: call.latencyMs,
-          externalId:
-            call.ids.checkoutRequestId ??
-            call.ids.originatorConversationId ??
-            call.ids.conversationId ??
-            null,
-          requestBody: (call.requestBody ?? {}) as object,
-          responseBody: (call.responseBody ?? {}) as object,
-          error: call.error,
-          startedAt: call.startedAt,
-        },
-      })
-      .catch(() => {});
+    await writeDarajaCalls(db, [{ merchantId, call }]).catch(() => {});
   };
 }
 

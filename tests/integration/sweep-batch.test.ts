@@ -94,7 +94,38 @@ describe("the sweep's batch follow-up", () => {
     });
     expect(events).toHaveLength(count);
     expect(events.every((e) => e._count === 1)).toBe(true);
+    // Every query is recorded once in daraja_calls (a handful's records written in one INSERT).
+    expect(await queryRecords(payments)).toEqual(payments.map(() => 1));
+    const recorded = await db.darajaCall.findFirstOrThrow({
+      where: { externalId: payments[0]?.checkoutRequestId ?? "-" },
+    });
+    expect(recorded).toMatchObject({
+      merchantId: world.merchant.id,
+      method: "POST",
+      path: "/mpesa/stkpushquery/v1/query",
+      status: 200,
+      error: null,
+    });
+    expect(JSON.stringify(recorded.requestBody)).toContain('"Password":"[redacted]"');
+    const refused = await db.darajaCall.findFirstOrThrow({
+      where: { externalId: payments[3]?.checkoutRequestId ?? "-" },
+    });
+    expect(refused.error).not.toBeNull(); // the simulator never saw it
   });
+
+  /** How many daraja_calls records each payment's STK Query left. */
+  async function queryRecords(payments: { checkoutRequestId: string | null }[]) {
+    const rows = await db.darajaCall.groupBy({
+      by: ["externalId"],
+      where: {
+        externalId: { in: payments.map((p) => p.checkoutRequestId ?? "-") },
+        path: "/mpesa/stkpushquery/v1/query",
+      },
+      _count: true,
+    });
+    const by = new Map(rows.map((r) => [r.externalId, r._count]));
+    return payments.map((p) => by.get(p.checkoutRequestId) ?? 0);
+  }
 
   it("a payment whose decision fails does not hold back the others of its group", async () => {
     const payments = [];
@@ -129,6 +160,45 @@ describe("the sweep's batch follow-up", () => {
     const after = await db.payment.findMany({ where: { id: { in: payments.map((p) => p.id) } } });
     expect(after.filter((p) => p.id !== poisoned).every((p) => p.status === "paid")).toBe(true);
     expect(after.find((p) => p.id === poisoned)?.status).toBe("pending");
+    // The group's transaction rolled back with its records: they were written again on their own,
+    // once each, before the payments were decided one by one.
+    expect(await queryRecords(payments)).toEqual(payments.map(() => 1));
+  });
+
+  it("a call record PostgreSQL refuses does not hold back its handful's decisions", async () => {
+    const payments = [];
+    for (let i = 0; i < 6; i++) {
+      const checkoutRequestId = `ws_CO_badrecord_${stamp}_${i}`;
+      simulatorKnows(checkoutRequestId, "0", 100);
+      payments.push(
+        await createPayment(db, {
+          merchantId: world.merchant.id,
+          checkoutRequestId,
+          createdAt: new Date(Date.now() - 5 * MINUTE),
+        }),
+      );
+    }
+    const refused = payments[2]?.checkoutRequestId ?? "-";
+    await db.$executeRawUnsafe(`
+      CREATE OR REPLACE FUNCTION malipo_test_refuse_record() RETURNS trigger AS $$
+      BEGIN
+        IF NEW.external_id = '${refused}' THEN RAISE EXCEPTION 'record refused'; END IF;
+        RETURN NEW;
+      END $$ LANGUAGE plpgsql`);
+    await db.$executeRawUnsafe(
+      "CREATE TRIGGER malipo_test_refuse_record BEFORE INSERT ON daraja_calls FOR EACH ROW EXECUTE FUNCTION malipo_test_refuse_record()",
+    );
+    try {
+      await reconcilePayments(db, world.deps, { spoolDir: world.spoolDir });
+    } finally {
+      await db.$executeRawUnsafe("DROP TRIGGER malipo_test_refuse_record ON daraja_calls");
+    }
+    const after = await db.payment.findMany({ where: { id: { in: payments.map((p) => p.id) } } });
+    expect(after.every((p) => p.status === "paid")).toBe(true);
+    // The others' records were kept, once each; only the refused one is missing.
+    expect(await queryRecords(payments)).toEqual(
+      payments.map((p) => (p.checkoutRequestId === refused ? 0 : 1)),
+    );
   });
 
   it("two sweeps at once over the same payments decide each once, without deadlocking", async () => {

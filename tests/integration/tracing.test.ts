@@ -21,13 +21,15 @@ import { processInboxEntry } from "@/lib/payments/callbacks/process-inbox-entry"
 import { buildAllowlist } from "@/lib/payments/callbacks/receive-callback";
 import { followUpStkPayment } from "@/lib/payments/collections/follow-up-stk-payment";
 import { initiateStkPayment } from "@/lib/payments/collections/initiate-stk-payment";
+import { SANDBOX_STK_SHORTCODE } from "@/lib/payments/daraja/environments";
 import { setPaymentsObserver } from "@/lib/payments/observer";
 import { followUpPayout } from "@/lib/payments/payouts/follow-up-payout";
 import { submitPayout } from "@/lib/payments/payouts/submit-payout";
+import { reconcilePayments } from "@/lib/payments/reconciliation/reconcile-payments";
 import { createWebhookEndpoint } from "@/lib/webhooks/create-webhook-endpoint";
 import { deliverDueWebhooks } from "@/lib/webhooks/deliver-due-webhooks";
 import type { PostWebhook } from "@/lib/webhooks/post-webhook";
-import { createPayout } from "../factories";
+import { createPayment, createPayout } from "../factories";
 import { startCollectionsWorld, waitUntil } from "../support/collections";
 import { testDb } from "./db";
 
@@ -279,6 +281,55 @@ describe("tracing from initiation to webhook", () => {
       expect(Object.keys(Object.assign({}, ...daraja.map((s) => s.attributes))).sort()).toEqual(
         expect.not.arrayContaining([expect.stringMatching(/password|credential|token|secret|phone/i)]),
       );
+    });
+
+    it("the sweep's queries and decisions continue each payment's stored trace, its event too", async () => {
+      const stored: string[] = [];
+      for (let i = 0; i < 2; i++)
+        await withSpan(`earlier initiation ${i}`, {}, async () => {
+          stored.push(currentTraceparent() ?? "");
+        });
+      const stamp = Date.now();
+      const payments = [];
+      for (const [i, traceContext] of stored.entries()) {
+        const checkoutRequestId = `ws_CO_traced_${stamp}_${i}`;
+        // The first is known to the simulator as paid; the second never was, so it times out.
+        if (i === 0)
+          world.sim.state.prompts.set(checkoutRequestId, {
+            checkoutRequestId,
+            merchantRequestId: `m-${checkoutRequestId}`,
+            msisdn: "254700000000",
+            amount: 100,
+            shortcode: SANDBOX_STK_SHORTCODE,
+            partyB: SANDBOX_STK_SHORTCODE,
+            accountReference: "TRACED",
+            description: "Traced",
+            callbackUrl: "http://127.0.0.1:9/unused",
+            createdAt: new Date(Date.now() - 5 * 60_000),
+            state: "done",
+            resultCode: "0",
+            resultDesc: "The service request is processed successfully.",
+          });
+        payments.push(
+          await createPayment(db, {
+            merchantId: world.merchant.id,
+            checkoutRequestId,
+            traceContext,
+            createdAt: new Date(Date.now() - 5 * 60_000),
+          }),
+        );
+      }
+      await reconcilePayments(db, world.deps, { spoolDir: world.spoolDir });
+      for (const [i, payment] of payments.entries()) {
+        const traceId = traceOf(stored[i] ?? null);
+        const event = await db.event.findFirstOrThrow({ where: { objectId: payment.id } });
+        expect(event.type).toBe(i === 0 ? "payment.paid" : "payment.timed_out");
+        expect(traceOf(event.traceContext)).toBe(traceId);
+        for (const name of ["payment follow-up", "payment decision"]) {
+          const span = spans(name).find((s) => s.attributes["malipo.payment_id"] === payment.id);
+          expect(span?.spanContext().traceId, name).toBe(traceId);
+        }
+      }
     });
 
     it("a stored traceparent that does not parse falls back to an ordinary span", async () => {

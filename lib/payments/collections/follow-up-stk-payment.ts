@@ -1,7 +1,7 @@
 import type { Payment } from "../../../prisma/generated/prisma/client";
 import { type DbClient, inTransaction } from "../../db-types";
-import { recordEvent } from "../../events/record-event";
-import { withStoredTrace } from "../../observability/tracing";
+import { recordEvent, recordEvents } from "../../events/record-event";
+import { tracingActive, withStoredTrace } from "../../observability/tracing";
 import { spoolHoldsCallbacks } from "../callbacks/callback-spool";
 import {
   findWaitingCallbacks,
@@ -11,12 +11,20 @@ import {
 import type { DarajaClient } from "../daraja/client";
 import { DarajaError } from "../daraja/errors";
 import type { PaymentsDeps } from "../deps";
-import { getDarajaClient } from "../get-daraja-client";
+import {
+  bufferedRecorder,
+  type DarajaCallRow,
+  getDarajaClient,
+  writeDarajaCalls,
+} from "../get-daraja-client";
+import { PAYMENT_COLUMNS } from "./payment-columns";
 import { toPaymentResource } from "./payment-resource";
+import { type StkResult, settlePendingStkResults } from "./settle-pending-stk-results";
 import { settleStkResult } from "./settle-stk-result";
 
 /** After this long without a result a prompt is over: the payment becomes timed_out (never re-sent). */
 export const STK_RESULT_WINDOW_MS = 3 * 60_000;
+const TIMED_OUT_DESC = "No answer from M-Pesa within 3 minutes.";
 
 /** Seconds to wait for the callback before the first STK Query. */
 export const FOLLOW_UP_FIRST_WAIT_SECONDS = 30;
@@ -77,50 +85,86 @@ export async function followUpStkPayment(
   );
 }
 
+/** A handful of due payments queried by queryDueStkPayments, waiting for decideDueStkPayments. */
+export interface QueriedHandful {
+  /** The handful as the caller gave it. */
+  given: Payment[];
+  /** Those still pending with a CheckoutRequestID: the ones queried. */
+  payments: Payment[];
+  /** Final answers, by payment id (none for a prompt still open, a throttled or failed query). */
+  finals: Map<string, { resultCode: string; resultDesc: string }>;
+  /** The queries' daraja_calls records, not written yet. */
+  calls: DarajaCallRow[];
+}
+
 /**
  * The sweep's follow-up of a handful of due payments of one run (reconcile-payments.ts), read by
- * the caller with its batch. The caller has already looked for callbacks waiting for them (one
- * query for the batch), found none, and counted this query on each (one UPDATE for the batch).
- * Each is queried in turn (under its own trace); then all are decided in one transaction that
- * locks their rows and checks the inbox again for all of them: the same guard as a single
- * follow-up's, in a few statements for the handful instead of a few for each payment.
+ * the caller with its batch, first step: asks M-Pesa where each payment stands (STK Query), one
+ * after the other, each under its own trace. The caller has already looked for callbacks waiting
+ * for them (one query for the batch), found none, and counted this query on each (one UPDATE for
+ * the batch). The calls are reported at once (metrics, spans) but their daraja_calls records are
+ * kept for decideDueStkPayments to write; if a query fails with anything but Daraja's error, they
+ * are written before it is thrown.
  */
-export async function followUpDueStkPayments(
+export async function queryDueStkPayments(
   db: DbClient,
-  deps: PaymentsDeps,
-  options: {
-    payments: Payment[];
-    clientOf: (merchantId: string) => Promise<DarajaClient>;
-    now: Date;
-    spoolDir?: string;
-  },
-): Promise<FollowUp[]> {
-  const { now } = options;
+  options: { payments: Payment[]; clientOf: (merchantId: string) => Promise<DarajaClient> },
+): Promise<QueriedHandful> {
   const payments = options.payments.filter((p) => p.status === "pending" && p.checkoutRequestId);
   const finals = new Map<string, { resultCode: string; resultDesc: string }>();
-  for (const payment of payments) {
-    const client = await options.clientOf(payment.merchantId);
-    const checkoutRequestId = payment.checkoutRequestId ?? "";
-    await withStoredTrace(
-      payment.traceContext,
-      "payment follow-up",
-      { "malipo.payment_id": payment.id },
-      async () => {
-        try {
-          const answer = await client.stkQuery({ checkoutRequestId });
-          if (answer.status === "final") finals.set(payment.id, answer);
-        } catch (error) {
-          if (!(error instanceof DarajaError)) throw error;
-          // Throttled or unreachable: the window check below; a later run asks again.
-        }
-      },
-    );
+  const calls: DarajaCallRow[] = [];
+  try {
+    for (const payment of payments) {
+      const client = await options.clientOf(payment.merchantId);
+      const checkoutRequestId = payment.checkoutRequestId ?? "";
+      const record = bufferedRecorder(payment.merchantId, calls);
+      await withStoredTrace(
+        payment.traceContext,
+        "payment follow-up",
+        { "malipo.payment_id": payment.id },
+        async () => {
+          try {
+            const answer = await client.stkQuery({ checkoutRequestId }, { record });
+            if (answer.status === "final") finals.set(payment.id, answer);
+          } catch (error) {
+            if (!(error instanceof DarajaError)) throw error;
+            // Throttled or unreachable: the window check decides; a later run asks again.
+          }
+        },
+      );
+    }
+  } catch (error) {
+    await keepCalls(db, calls);
+    throw error;
   }
+  return { given: options.payments, payments, finals, calls };
+}
+
+/**
+ * Decides a queried handful in one transaction that locks their rows and checks the inbox again
+ * for all of them: the same guard as a single follow-up's, in a few statements for the handful
+ * instead of a few for each payment. The queries' daraja_calls records are written in that
+ * transaction by one INSERT, so a decision never commits without the record of the call it came
+ * from; when the transaction fails they are written on their own before each payment is decided
+ * alone. With tracing off, the decisions are made together too: the answers that settle in one
+ * UPDATE and one INSERT of their events (settlePendingStkResults), the time-outs in another two;
+ * with tracing on, each payment is decided under its own trace, so its event carries the trace.
+ */
+export async function decideDueStkPayments(
+  db: DbClient,
+  deps: PaymentsDeps,
+  options: { queried: QueriedHandful; now: Date; spoolDir?: string },
+): Promise<FollowUp[]> {
+  const { now } = options;
+  const { payments, finals, calls } = options.queried;
+  if (payments.length === 0) return options.queried.given.map(() => "not_pending");
   const spoolHolds = spoolWaits(options.spoolDir);
-  const decide = (group: Payment[]) =>
+  const together = !tracingActive();
+  const decide = (group: Payment[], records: DarajaCallRow[]) =>
     inTransaction(
       db,
       async (tx) => {
+        await writeDarajaCalls(tx, records);
         const ids = group.map((p) => p.id);
         // In id order, so two sweeps locking overlapping handfuls cannot deadlock.
         const locked = await tx.$queryRaw<{ id: string; status: string }[]>`
@@ -134,29 +178,59 @@ export async function followUpDueStkPayments(
           group.filter((p) => pending.has(p.id)),
         );
         const outcomes = new Map<string, FollowUp>();
+        const answered: { payment: Payment; final: { resultCode: string; resultDesc: string } }[] = [];
+        const expired: Payment[] = [];
         for (const payment of group) {
           const final = finals.get(payment.id);
-          let outcome: FollowUp;
-          if (!pending.has(payment.id)) outcome = "not_pending";
-          else if (waiting.has(payment.id)) outcome = "still_pending";
-          else if (final) {
-            outcome = await withStoredTrace(
+          if (!pending.has(payment.id)) outcomes.set(payment.id, "not_pending");
+          else if (waiting.has(payment.id)) outcomes.set(payment.id, "still_pending");
+          else if (final) answered.push({ payment, final });
+          else if (now.getTime() - payment.createdAt.getTime() < STK_RESULT_WINDOW_MS || spoolHolds)
+            outcomes.set(payment.id, "still_pending");
+          else expired.push(payment);
+        }
+        if (together) {
+          const settled = await settlePendingStkResults(tx, {
+            keyring: deps.keyring,
+            results: answered.map(({ payment, final }) => ({
+              key: payment.id,
+              merchantId: payment.merchantId,
+              result: queryResult(payment, final),
+            })),
+          });
+          for (const { payment, final } of answered) {
+            // Left out of the common case (a checkout session's payment, say): the general path.
+            outcomes.set(
+              payment.id,
+              settled.has(payment.id) ? "settled" : await settleFromQuery(tx, deps, payment, final),
+            );
+          }
+          const timedOut = await timeOutAll(tx, expired, now);
+          for (const payment of expired)
+            outcomes.set(payment.id, timedOut.has(payment.id) ? "timed_out" : "not_pending");
+          return outcomes;
+        }
+        for (const { payment, final } of answered) {
+          outcomes.set(
+            payment.id,
+            await withStoredTrace(
               payment.traceContext,
               "payment decision",
               { "malipo.payment_id": payment.id },
               () => settleFromQuery(tx, deps, payment, final),
-            );
-          } else if (now.getTime() - payment.createdAt.getTime() < STK_RESULT_WINDOW_MS || spoolHolds) {
-            outcome = "still_pending";
-          } else {
-            outcome = await withStoredTrace(
+            ),
+          );
+        }
+        for (const payment of expired) {
+          outcomes.set(
+            payment.id,
+            await withStoredTrace(
               payment.traceContext,
               "payment decision",
               { "malipo.payment_id": payment.id },
               () => timeOut(tx, payment, now),
-            );
-          }
-          outcomes.set(payment.id, outcome);
+            ),
+          );
         }
         return outcomes;
       },
@@ -164,23 +238,26 @@ export async function followUpDueStkPayments(
     );
   let decided: Map<string, FollowUp>;
   try {
-    decided = await decide(payments);
+    decided = await decide(payments, calls);
   } catch (error) {
-    if (payments.length <= 1) throw error;
-    // One payment's decision failed and rolled back its group: decide each alone, so the others
-    // are not held back by it; the first failure is still reported.
+    // The decisions rolled back, records included: the records are written on their own. Unless
+    // none can be (then nothing is decided without them) or there was one payment, each is
+    // decided alone, so one payment's failure does not hold the others back; the first failure
+    // is still reported.
+    const kept = await keepCalls(db, calls);
+    if (payments.length <= 1 || !kept) throw error;
     decided = new Map();
     let failure: unknown;
     for (const payment of payments) {
       try {
-        for (const [id, outcome] of await decide([payment])) decided.set(id, outcome);
+        for (const [id, outcome] of await decide([payment], [])) decided.set(id, outcome);
       } catch (single) {
         failure ??= single;
       }
     }
     if (failure !== undefined) throw failure;
   }
-  return options.payments.map((p) => decided.get(p.id) ?? "not_pending");
+  return options.queried.given.map((p) => decided.get(p.id) ?? "not_pending");
 }
 
 /**
@@ -210,6 +287,46 @@ export async function paymentsWithWaitingCallbacks(
   return held;
 }
 
+/**
+ * Writes call records outside the decisions: all in one statement, else one by one, where a record
+ * that cannot be stored even alone (a body PostgreSQL refuses, say) is dropped, as a single call's
+ * recorder drops it (get-daraja-client.ts), so that one record cannot hold its handful's decisions
+ * back for ever. False when records were there and none could be written (the database is away).
+ */
+async function keepCalls(db: DbClient, calls: readonly DarajaCallRow[]): Promise<boolean> {
+  if (calls.length === 0) return true;
+  try {
+    await writeDarajaCalls(db, calls);
+    return true;
+  } catch {
+    let written = 0;
+    for (const row of calls) {
+      await writeDarajaCalls(db, [row]).then(
+        () => {
+          written += 1;
+        },
+        () => {},
+      );
+    }
+    return written > 0;
+  }
+}
+
+/**
+ * What an STK Query's final answer says, as a result to settle. A query confirms success but
+ * carries no receipt or amount: the callback (or a Transaction Status lookup) fills those in;
+ * amount checks treat it as the asked amount.
+ */
+function queryResult(payment: Payment, answer: { resultCode: string; resultDesc: string }): StkResult {
+  return {
+    checkoutRequestId: payment.checkoutRequestId ?? "",
+    resultCode: answer.resultCode,
+    resultDesc: answer.resultDesc,
+    amount: answer.resultCode === "0" ? payment.amount : null,
+    source: "query",
+  };
+}
+
 /** Settles a pending payment (its row locked by the caller) from an STK Query's final answer. */
 async function settleFromQuery(
   tx: DbClient,
@@ -220,15 +337,7 @@ async function settleFromQuery(
   await settleStkResult(tx, {
     keyring: deps.keyring,
     merchantId: payment.merchantId,
-    // A query confirms success but carries no receipt or amount: the callback (or a
-    // Transaction Status lookup) fills those in; amount checks treat it as the asked amount.
-    result: {
-      checkoutRequestId: payment.checkoutRequestId ?? "",
-      resultCode: answer.resultCode,
-      resultDesc: answer.resultDesc,
-      amount: answer.resultCode === "0" ? payment.amount : null,
-      source: "query",
-    },
+    result: queryResult(payment, answer),
   });
   return "settled";
 }
@@ -237,7 +346,7 @@ async function settleFromQuery(
 async function timeOut(tx: DbClient, payment: Payment, now: Date): Promise<FollowUp> {
   const [timedOut] = await tx.payment.updateManyAndReturn({
     where: { id: payment.id, status: "pending" },
-    data: { status: "timed_out", resultDesc: "No answer from M-Pesa within 3 minutes.", settledAt: now },
+    data: { status: "timed_out", resultDesc: TIMED_OUT_DESC, settledAt: now },
   });
   if (!timedOut) return "not_pending";
   await recordEvent(tx, {
@@ -248,6 +357,30 @@ async function timeOut(tx: DbClient, payment: Payment, now: Date): Promise<Follo
     now,
   });
   return "timed_out";
+}
+
+/**
+ * Marks pending payments (their rows locked by the caller) timed_out in one UPDATE and records
+ * their events in one INSERT (recordEvents), as timeOut does one. Returns the ids it changed.
+ */
+async function timeOutAll(tx: DbClient, payments: readonly Payment[], now: Date): Promise<Set<string>> {
+  if (payments.length === 0) return new Set();
+  const rows = await tx.$queryRaw<Payment[]>`
+    UPDATE payments SET status = 'timed_out', result_desc = ${TIMED_OUT_DESC},
+      settled_at = ${now}::timestamptz, updated_at = ${new Date()}::timestamptz
+    WHERE id = ANY(${payments.map((p) => p.id)}::uuid[]) AND status = 'pending'
+    RETURNING ${PAYMENT_COLUMNS}`;
+  await recordEvents(
+    tx,
+    rows.map((row) => ({
+      merchantId: row.merchantId,
+      type: "payment.timed_out" as const,
+      objectId: row.id,
+      data: toPaymentResource(row),
+    })),
+    { now },
+  );
+  return new Set(rows.map((row) => row.id));
 }
 
 function spoolWaits(spoolDir: string | undefined): boolean {

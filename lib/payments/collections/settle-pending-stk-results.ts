@@ -7,6 +7,7 @@ import { paymentEventType } from "../../events/event-types";
 import { recordEvents } from "../../events/record-event";
 import { maskPhone } from "../../redact";
 import { reportSettled } from "../observer";
+import { PAYMENT_COLUMNS } from "./payment-columns";
 import { toPaymentResource } from "./payment-resource";
 import { statusForStkResult } from "./stk-outcomes";
 
@@ -127,19 +128,7 @@ export async function settlePendingStkResults(
         AND (v.phone_hash IS NULL OR payments.phone_hash = v.phone_hash)
         AND (v.receipt IS NULL
           OR NOT EXISTS (SELECT 1 FROM payments taken WHERE taken.receipt = v.receipt))))
-    RETURNING v.key, payments.id::text, payments.merchant_id::text AS "merchantId",
-      payments.checkout_session_id::text AS "checkoutSessionId", payments.amount,
-      payments.phone_sealed AS "phoneSealed", payments.phone_hash AS "phoneHash",
-      payments.phone_masked AS "phoneMasked", payments.reference, payments.description,
-      payments.status::text, payments.merchant_request_id AS "merchantRequestId",
-      payments.checkout_request_id AS "checkoutRequestId", payments.receipt,
-      payments.receipt_source::text AS "receiptSource", payments.result_code AS "resultCode",
-      payments.result_desc AS "resultDesc", payments.paid_amount AS "paidAmount",
-      payments.payer_phone_masked AS "payerPhoneMasked", payments.idempotency_key AS "idempotencyKey",
-      payments.request_hash AS "requestHash", payments.query_count AS "queryCount",
-      payments.last_queried_at AS "lastQueriedAt", payments.settled_at AS "settledAt",
-      payments.reversed_at AS "reversedAt", payments.trace_context AS "traceContext",
-      payments.created_at AS "createdAt", payments.updated_at AS "updatedAt"`;
+    RETURNING v.key, ${PAYMENT_COLUMNS}`;
   for (const { key, ...payment } of updated) settled.set(key, payment);
   await announceSettled(tx, [...settled.values()], now);
   return settled;

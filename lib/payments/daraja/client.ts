@@ -119,8 +119,16 @@ export function createDarajaClient(config: DarajaClientConfig, deps: DarajaClien
     }
   }
 
-  /** An authorised POST; an invalid-token answer refreshes the token once and retries. */
-  async function post(path: string, body: unknown, idempotent: boolean): Promise<unknown> {
+  /**
+   * An authorised POST; an invalid-token answer refreshes the token once and retries. `record`
+   * takes the records of this call's requests (the token's own are recorded as usual).
+   */
+  async function post(
+    path: string,
+    body: unknown,
+    idempotent: boolean,
+    record?: DarajaClientDeps["record"],
+  ): Promise<unknown> {
     for (let attempt = 0; ; attempt += 1) {
       const token = await tokenForCall();
       try {
@@ -130,6 +138,7 @@ export function createDarajaClient(config: DarajaClientConfig, deps: DarajaClien
           headers: { Authorization: `Bearer ${token}` },
           body,
           idempotent,
+          record,
         });
       } catch (error) {
         if (attempt === 0 && isInvalidTokenError(error)) {
@@ -269,10 +278,15 @@ export function createDarajaClient(config: DarajaClientConfig, deps: DarajaClien
       };
     },
 
-    /** Where an STK attempt stands. Daraja's "being processed" (HTTP 500, 500.001.1001) means pending. */
-    async stkQuery(input: {
-      checkoutRequestId: string;
-    }): Promise<
+    /**
+     * Where an STK attempt stands. Daraja's "being processed" (HTTP 500, 500.001.1001) means pending.
+     * `options.record` takes this query's call records instead of the client's recorder (the
+     * sweep writes a handful's records in one statement: follow-up-stk-payment.ts).
+     */
+    async stkQuery(
+      input: { checkoutRequestId: string },
+      options: { record?: DarajaClientDeps["record"] } = {},
+    ): Promise<
       | { status: "pending" }
       | { status: "final"; resultCode: string; resultDesc: string; merchantRequestId: string | null }
     > {
@@ -287,7 +301,7 @@ export function createDarajaClient(config: DarajaClientConfig, deps: DarajaClien
       try {
         const res = parse(
           stkQueryResponseSchema,
-          await post("/mpesa/stkpushquery/v1/query", body, true),
+          await post("/mpesa/stkpushquery/v1/query", body, true, options.record),
           "STK Query",
         );
         return {

@@ -2,21 +2,17 @@
 // SecurityCredential of initiator-based APIs (B2C, B2B, status, balance, reversal).
 import { constants, publicEncrypt } from "node:crypto";
 
-const NAIROBI = new Intl.DateTimeFormat("en-GB", {
-  timeZone: "Africa/Nairobi",
-  year: "numeric",
-  month: "2-digit",
-  day: "2-digit",
-  hour: "2-digit",
-  minute: "2-digit",
-  second: "2-digit",
-  hourCycle: "h23",
-});
+/** Kenya keeps East Africa Time, UTC+3, all year: no daylight saving. */
+const EAT_OFFSET_MS = 3 * 3_600_000;
 
-/** `YYYYMMDDHHmmss` in Kenyan time (EAT, UTC+3), as Daraja expects for `Timestamp`. */
+/**
+ * `YYYYMMDDHHmmss` in Kenyan time (EAT, UTC+3), as Daraja expects for `Timestamp`. Plain
+ * arithmetic on the fixed offset: every Daraja request makes one, and Intl's time-zone formatting
+ * stood out in a profile of the sweep (scripts/bench-sweep.ts), about 0.04 ms a call.
+ */
 export function darajaTimestamp(date: Date = new Date()): string {
-  const parts = Object.fromEntries(NAIROBI.formatToParts(date).map((p) => [p.type, p.value]));
-  return `${parts.year}${parts.month}${parts.day}${parts.hour}${parts.minute}${parts.second}`;
+  const eat = new Date(date.getTime() + EAT_OFFSET_MS).toISOString(); // 2026-11-24T09:30:05.000Z
+  return `${eat.slice(0, 4)}${eat.slice(5, 7)}${eat.slice(8, 10)}${eat.slice(11, 13)}${eat.slice(14, 16)}${eat.slice(17, 19)}`;
 }
 
 /** base64(shortcode + passkey + timestamp): the same timestamp must be sent as `Timestamp`. */

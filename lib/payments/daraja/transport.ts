@@ -40,6 +40,8 @@ export interface DarajaRequest {
   body?: unknown;
   /** True for calls that move no money (OAuth, queries): network failures may be retried. */
   idempotent: boolean;
+  /** Records this call instead of the transport's `record` (a caller writing records in bulk). */
+  record?: (call: DarajaCallRecord) => void | Promise<void>;
 }
 
 const SECRET_FIELDS = new Set(["Password", "SecurityCredential", "access_token"]);
@@ -123,7 +125,7 @@ export function createTransport(options: TransportOptions) {
       });
       throw failure;
     } finally {
-      await options.record?.({
+      await (req.record ?? options.record)?.({
         method: req.method,
         path: req.path,
         status,

@@ -4,10 +4,12 @@ import { requestStaleBalances } from "../balances/request-stale-balances";
 import { drainCallbackSpool, spoolHoldsCallbacks } from "../callbacks/callback-spool";
 import { pruneRefusedCallbacks } from "../callbacks/prune-refused-callbacks";
 import {
+  decideDueStkPayments,
   type FollowUp,
-  followUpDueStkPayments,
   followUpStkPayment,
   paymentsWithWaitingCallbacks,
+  type QueriedHandful,
+  queryDueStkPayments,
 } from "../collections/follow-up-stk-payment";
 import { toPaymentResource } from "../collections/payment-resource";
 import type { DarajaClient } from "../daraja/client";
@@ -165,28 +167,40 @@ export async function reconcilePayments(
       );
       const queue = free.filter((p) => counted.has(p.id));
       for (const payment of queue) await clientOf(payment.merchantId); // a merchant without credentials stops the run here
-      // Handfuls of DECISION_BATCH, SWEEP_CONCURRENCY at once. A worker that fails empties the
-      // queue, so the others stop after the handful in hand, and the run fails only once none is
-      // in flight (as the one-by-one loop stopped at a failure).
+      // Handfuls of DECISION_BATCH, SWEEP_CONCURRENCY at once. Each worker queries its next
+      // handful while the previous one's decisions commit (at most one of each per worker, so at
+      // most SWEEP_CONCURRENCY queries out and as many connections held). A worker that fails
+      // empties the queue, so the others stop after the handful in hand (a handful queried is
+      // still decided), and the run fails only once none is in flight.
       const worker = async () => {
+        let deciding: Promise<void> = Promise.resolve();
+        let failure: { error: unknown } | undefined;
+        const fail = (error: unknown) => {
+          failure ??= { error };
+          queue.length = 0;
+        };
         for (
           let handful = queue.splice(0, DECISION_BATCH);
           handful.length > 0;
           handful = queue.splice(0, DECISION_BATCH)
         ) {
+          let queried: QueriedHandful;
           try {
-            const results = await followUpDueStkPayments(db, deps, {
-              payments: handful,
-              clientOf,
-              now,
-              spoolDir: options.spoolDir,
-            });
-            for (const result of results) tally(result);
+            queried = await queryDueStkPayments(db, { payments: handful, clientOf });
           } catch (error) {
-            queue.length = 0;
-            throw error;
+            fail(error);
+            break;
           }
+          await deciding;
+          deciding = decideDueStkPayments(db, deps, { queried, now, spoolDir: options.spoolDir }).then(
+            (results) => {
+              for (const result of results) tally(result);
+            },
+            fail,
+          );
         }
+        await deciding;
+        if (failure) throw failure.error;
       };
       const workers = Math.min(
         options.followUpConcurrency ?? SWEEP_CONCURRENCY,
