@@ -9,7 +9,6 @@
 // The route handlers need Next's request context faked (tests/support/next-request.ts), so the
 // drill runs inside Vitest: this script starts tests/integration/drill-fuzz.test.ts with the
 // figures asked for (CI runs the same file with a few hundred bodies).
-import { spawnSync } from "node:child_process";
 import { readdirSync } from "node:fs";
 import { join, relative } from "node:path";
 import { parseArgs } from "node:util";
@@ -17,6 +16,7 @@ import type { Db } from "../../lib/db";
 import { createApiKey, createMerchant, createPayment, createPayout } from "../../tests/factories";
 import { isMain } from "./lib/drill-database";
 import { type FuzzBody, fuzzBody, seededRandom } from "./lib/fuzz-bodies";
+import { runInVitest } from "./lib/run-in-vitest";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
@@ -336,27 +336,11 @@ if (isMain(import.meta.url)) {
     },
   });
   const server = values["database-url"] ?? process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL;
-  const run = spawnSync(
-    "npx",
-    [
-      "vitest",
-      "run",
-      "--project",
-      "integration",
-      "--testTimeout",
-      "3600000",
-      "tests/integration/drill-fuzz.test.ts",
-    ],
-    {
-      cwd: ROOT,
-      stdio: "inherit",
-      env: {
-        ...process.env,
-        DRILL_FUZZ_BODIES: values.bodies,
-        DRILL_FUZZ_SEED: values.seed,
-        ...(server ? { TEST_DATABASE_URL: server } : {}),
-      },
-    },
+  process.exit(
+    runInVitest(["tests/integration/drill-fuzz.test.ts"], {
+      databaseUrl: server,
+      env: { DRILL_FUZZ_BODIES: values.bodies, DRILL_FUZZ_SEED: values.seed },
+      testTimeoutMs: 3_600_000,
+    }),
   );
-  process.exit(run.status ?? 1);
 }

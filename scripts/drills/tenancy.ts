@@ -6,10 +6,10 @@
 //
 // The probes need Next's request context faked (tests/support/next-request.ts), so the drill runs
 // inside Vitest: this script starts tests/integration/drill-tenancy.test.ts, which CI runs too.
-import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { isMain } from "./lib/drill-database";
+import { runInVitest } from "./lib/run-in-vitest";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 
@@ -190,22 +190,14 @@ export function coverageGaps(): { uncovered: string[]; stale: string[]; unproven
 
 if (isMain(import.meta.url)) {
   const server = process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL;
-  const run = spawnSync(
-    "npx",
-    [
-      "vitest",
-      "run",
-      "--project",
-      "integration",
-      "tests/integration/drill-tenancy.test.ts",
-      "tests/integration/dashboard-isolation.test.ts",
-      "tests/integration/api-isolation.test.ts",
-    ],
-    {
-      cwd: ROOT,
-      stdio: "inherit",
-      env: { ...process.env, ...(server ? { TEST_DATABASE_URL: server } : {}) },
-    },
+  process.exit(
+    runInVitest(
+      [
+        "tests/integration/drill-tenancy.test.ts",
+        "tests/integration/dashboard-isolation.test.ts",
+        "tests/integration/api-isolation.test.ts",
+      ],
+      { databaseUrl: server },
+    ),
   );
-  process.exit(run.status ?? 1);
 }

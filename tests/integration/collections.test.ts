@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { simulatorCredentials, upsertMpesaCredential } from "@/lib/merchants/mpesa-credentials";
 import { drainCallbackSpool } from "@/lib/payments/callbacks/callback-spool";
 import {
   processInboxEntry,
@@ -8,6 +9,7 @@ import { forgetCallbackMerchants } from "@/lib/payments/callbacks/receive-callba
 import { recordCallback } from "@/lib/payments/callbacks/record-callback";
 import { followUpStkPayment } from "@/lib/payments/collections/follow-up-stk-payment";
 import { initiateStkPayment } from "@/lib/payments/collections/initiate-stk-payment";
+import { createMerchant } from "../factories";
 import { startCollectionsWorld, waitUntil } from "../support/collections";
 import { testDb } from "./db";
 
@@ -235,6 +237,36 @@ describe("collecting money by STK Push, against the simulator", () => {
       details: { field: "reference" },
     });
     expect(await db.payment.count()).toBe(count);
+  });
+
+  it("prompts with the merchant's current callback secret and credentials, even right after a change", async () => {
+    // Prompts reuse the merchant's Daraja client (getReusedDarajaClient): a change in Settings
+    // must still apply to the very next prompt.
+    const merchant = await createMerchant(db, { environment: "simulator" });
+    await upsertMpesaCredential(db, world.keyring, merchant.id, {
+      ...simulatorCredentials(world.sim.certificatePem),
+      environment: "simulator",
+    });
+    const prompt = (phone: string) =>
+      initiateStkPayment(db, world.deps, {
+        merchantId: merchant.id,
+        amount: 10,
+        phone,
+        reference: "SETTINGS",
+      });
+    await prompt("254700000101");
+    await db.merchant.update({ where: { id: merchant.id }, data: { callbackSecret: "rotated-secret-14" } });
+    const after = await prompt("254700000102");
+    const state = (await world.control("GET", "/sim/state")) as {
+      prompts: { checkoutRequestId: string; callbackUrl: string }[];
+    };
+    const sent = state.prompts.find((p) => p.checkoutRequestId === after.checkoutRequestId);
+    expect(sent?.callbackUrl).toBe(`${world.appUrl}/api/mpesa/stk/${merchant.id}/rotated-secret-14`);
+
+    // Switched to sandbox without sandbox credentials: refused, and nothing created or sent.
+    await db.merchant.update({ where: { id: merchant.id }, data: { environment: "sandbox" } });
+    await expect(prompt("254700000103")).rejects.toThrow(/not set up/);
+    expect(await db.payment.count({ where: { merchantId: merchant.id } })).toBe(2);
   });
 });
 

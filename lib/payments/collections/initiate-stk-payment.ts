@@ -9,7 +9,7 @@ import { maskPhone } from "../../redact";
 import { unsafeText } from "../../validation/text";
 import { DarajaError } from "../daraja/errors";
 import type { PaymentsDeps } from "../deps";
-import { getDarajaClient } from "../get-daraja-client";
+import { getReusedDarajaClient } from "../get-daraja-client";
 import { validateAmount } from "../money";
 import { normalizeKenyanPhone } from "../phone";
 import { toPaymentResource } from "./payment-resource";
@@ -79,11 +79,9 @@ export async function initiateStkPayment(
     }
   }
 
-  const client = await getDarajaClient(db, deps, { merchantId: input.merchantId });
-  const merchant = await db.merchant.findUniqueOrThrow({
-    where: { id: input.merchantId },
-    select: { callbackSecret: true },
-  });
+  // One statement reads the callback secret and checks the credentials: a merchant's client (its
+  // decrypted credentials and token) is reused between prompts, as between payouts.
+  const { client, merchant } = await getReusedDarajaClient(db, deps, { merchantId: input.merchantId });
   let payment: Payment;
   try {
     // The row and the prompt's count commit together: a prompt refused by the limit leaves no
