@@ -108,12 +108,13 @@ interface ReusedClient {
 const reused = new WeakMap<object, WeakMap<PaymentsDeps, Map<string, ReusedClient>>>();
 
 /**
- * The merchant's Daraja client for a run of sends (a payout batch), with its callback secret.
+ * The merchant's Daraja client for a run of sends (a payout batch, a stream of prompts), with its
+ * callback secret.
  * One statement per call reads the callback secret and checks that the merchant's environment
  * and credential row are still those the client was built from, so a change in Settings applies
  * to the very next send; otherwise the client built by getDarajaClient is reused for up to
  * REUSED_CLIENT_MS, which spares the credential reads, their decryption and the token read on
- * every send (scripts/bench-payouts.ts measures it).
+ * every send (scripts/bench-payouts.ts measures it; initiate-stk-payment.ts uses it for prompts).
  */
 export async function getReusedDarajaClient(
   db: DbClient,
