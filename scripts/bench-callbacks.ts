@@ -6,10 +6,13 @@
 // the settlements per second and how long after the last acknowledgement everything was settled.
 //   BENCH_URL (default http://localhost:3000), DATABASE_URL (default: the embedded dev database),
 //   BENCH_REQUESTS (3000 per connection count), BENCH_CONNECTIONS (50,200), BENCH_SETTLE_TIMEOUT_S (120),
-//   MALIPO_ENCRYPTION_KEYS (the server's, if you have it: payer phones then match, no review items)
+//   MALIPO_ENCRYPTION_KEYS (the server's: payer phones then match; without it every callback names
+//   another payer and goes to review, which the output shows), BENCH_SERVER_PID (the Malipo server's
+//   process, for its CPU per callback; the bare server runs as a child process and is always read)
+
+import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
+import { readFileSync } from "node:fs";
 import pg from "pg";
 import { parseKeyring } from "../lib/crypto/keyring";
 import { lookupHash } from "../lib/crypto/seal";
@@ -42,6 +45,34 @@ function callback(checkoutRequestId: string, amount: number, i: number) {
 }
 
 type Load = Awaited<ReturnType<typeof load>>;
+
+/** The bare server: one INSERT per request, then the acknowledgement; prints its port. */
+const BARE_SERVER = `
+import { createServer } from "node:http";
+import pg from "pg";
+const db = new pg.Pool({ connectionString: process.env.BENCH_DATABASE_URL, max: 10 });
+const server = createServer((req, res) => {
+  let raw = "";
+  req.on("data", (c) => { raw += c; });
+  req.on("end", async () => {
+    await db.query("INSERT INTO bench_baseline (body) VALUES ($1)", [raw]);
+    res.writeHead(200, { "Content-Type": "application/json" });
+    res.end('{"ResultCode":0,"ResultDesc":"Accepted"}');
+  });
+});
+server.listen(0, "127.0.0.1", () => console.log(server.address().port));
+`;
+
+/** A process's CPU time so far (user + system) in ms, from /proc (Linux); 0 where unreadable. */
+function cpuMs(pid: number | undefined): number {
+  if (!pid) return 0;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in 1/100 s
+  } catch {
+    return 0;
+  }
+}
 
 async function load(concurrency: number, url: (i: number) => string, body: (i: number) => string) {
   const latencies: number[] = [];
@@ -91,19 +122,18 @@ async function main() {
   await db.query(
     "CREATE TABLE IF NOT EXISTS bench_baseline (id bigserial PRIMARY KEY, body text NOT NULL, received_at timestamptz DEFAULT now())",
   );
-  const baseline = createServer((req, res) => {
-    let raw = "";
-    req.on("data", (c) => {
-      raw += c;
-    });
-    req.on("end", async () => {
-      await db.query("INSERT INTO bench_baseline (body) VALUES ($1)", [raw]);
-      res.writeHead(200, { "Content-Type": "application/json" });
-      res.end('{"ResultCode":0,"ResultDesc":"Accepted"}');
-    });
+  // The bare server runs in a process of its own, so its CPU per request can be read apart from
+  // the load generator's (as Malipo's is, given BENCH_SERVER_PID).
+  const baseline = spawn(process.execPath, ["--input-type=module", "-e", BARE_SERVER], {
+    env: { ...process.env, BENCH_DATABASE_URL: databaseUrl },
+    stdio: ["ignore", "pipe", "inherit"],
   });
-  await new Promise<void>((r) => baseline.listen(0, "127.0.0.1", () => r()));
-  const baselineUrl = `http://127.0.0.1:${(baseline.address() as AddressInfo).port}/`;
+  const baselinePort = await new Promise<number>((resolve, reject) => {
+    baseline.once("exit", (code) => reject(new Error(`the bare server exited (${code})`)));
+    baseline.stdout.once("data", (chunk: Buffer) => resolve(Number(String(chunk).trim())));
+  });
+  const baselineUrl = `http://127.0.0.1:${baselinePort}/`;
+  const serverPid = Number(process.env.BENCH_SERVER_PID ?? 0);
   const callbackUrl = `${appUrl}/api/mpesa/stk/${merchant.id}/${merchant.callback_secret}`;
 
   const lines: string[] = [];
@@ -118,7 +148,9 @@ async function main() {
     );
     const body = (i: number) => callback(ids[i] ?? "", 10, i);
     await load(concurrency, () => baselineUrl, body); // warm-up of the baseline's pool
+    const baseCpu = cpuMs(baseline.pid);
     const base = await load(concurrency, () => baselineUrl, body);
+    const baseCpuEach = (cpuMs(baseline.pid) - baseCpu) / total;
 
     // Settlement is watched while the callbacks arrive and until all are settled.
     const settledCount = async () =>
@@ -130,6 +162,7 @@ async function main() {
           )
         ).rows[0]?.n,
       );
+    const malipoCpu = cpuMs(serverPid);
     const malipo = await load(concurrency, () => callbackUrl, body);
     const settledAtLastAck = await settledCount();
     let settled = settledAtLastAck;
@@ -138,6 +171,15 @@ async function main() {
       settled = await settledCount();
     }
     const allSettledAt = performance.now();
+    const malipoCpuEach = (cpuMs(serverPid) - malipoCpu) / total;
+    const reviews = Number(
+      (
+        await db.query<{ n: string }>(
+          "SELECT count(*) AS n FROM review_items r JOIN payments p ON p.id = r.payment_id WHERE p.checkout_request_id = ANY($1)",
+          [ids],
+        )
+      ).rows[0]?.n,
+    );
     const afterLastAck = (allSettledAt - malipo.lastAck) / 1000;
     const paid = Number(
       (
@@ -158,15 +200,18 @@ async function main() {
       row("Malipo callback route", malipo),
       row("baseline Node + pg INSERT", base),
       `  ratio (Malipo / baseline): throughput ×${throughput.toFixed(2)} (goal ≥ ${GOAL_THROUGHPUT}), p99 ×${p99.toFixed(2)} (goal ≤ ${GOAL_P99}), p50 ×${(malipo.p50 / base.p50).toFixed(2)}: ${ok ? "goal met" : "goal NOT met"}`,
-      `  settlement alongside: ${settledAtLastAck}/${total} settled by the last acknowledgement, ${settled}/${total} after ${afterLastAck.toFixed(1)} s more (${paid} paid); ${(settled / ((allSettledAt - malipo.started) / 1000)).toFixed(0)} settlements/s from the first callback to the last settlement`,
+      `  settlement alongside: ${settledAtLastAck}/${total} settled by the last acknowledgement, ${settled}/${total} after ${afterLastAck.toFixed(1)} s more (${paid} paid, ${reviews} review items); ${(settled / ((allSettledAt - malipo.started) / 1000)).toFixed(0)} settlements/s from the first callback to the last settlement`,
+      serverPid
+        ? `  CPU per callback: Malipo's server ${malipoCpuEach.toFixed(2)} ms (acknowledgement and settlement), the bare server ${baseCpuEach.toFixed(2)} ms (INSERT only): ×${(malipoCpuEach / baseCpuEach).toFixed(2)}`
+        : `  CPU per callback: the bare server ${baseCpuEach.toFixed(2)} ms (set BENCH_SERVER_PID to Malipo's server process for its figure)`,
     );
   }
-  baseline.close();
+  baseline.kill();
   await db.query("DROP TABLE bench_baseline");
   await db.end();
   console.log(`\n${lines.join("\n")}`);
   console.log(
-    "limit: one machine's CPU shared by the load generator, the bare server, Malipo and PostgreSQL; Malipo's acknowledgement costs a merchant lookup (cached), the INSERT through Prisma and the span/metrics/log work around it\n",
+    "limit: one machine's CPU shared by the load generator, the bare server, Malipo and PostgreSQL; Malipo's server also settles what it acknowledges (batches gathered while answering), while the bare server only INSERTs\n",
   );
 }
 
