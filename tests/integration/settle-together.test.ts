@@ -11,6 +11,7 @@ import type { Db } from "@/lib/db";
 import { processInboxBatch } from "@/lib/payments/callbacks/process-inbox-batch";
 import { recordCallback } from "@/lib/payments/callbacks/record-callback";
 import { createCheckoutSession, createMerchant, createPayment } from "../factories";
+import { withFailingTrigger } from "../support/failing-trigger";
 import { testDb } from "./db";
 
 const keyring = parseKeyring(generateKeyringSpec("t1"));
@@ -83,7 +84,9 @@ async function buildWorld(db: Db) {
   await add("lateAfterTimeout", { status: "timed_out" }, (id) => [stkBody(id)]);
   await add("alreadyPaid", { status: "paid", receipt: receipt() }, (id) => [stkBody(id)]);
   // Paid by a query, which brings no receipt: the callback fills it in.
-  await add("receiptLater", { status: "paid", paidAmount: 100, settledAt: new Date() }, (id) => [stkBody(id)]);
+  await add("receiptLater", { status: "paid", paidAmount: 100, settledAt: new Date() }, (id) => [
+    stkBody(id),
+  ]);
   const link = await createCheckoutSession(db, { merchantId: merchant.id });
   await add("checkoutLink", { checkoutSessionId: link.id }, (id) => [stkBody(id)]);
   await add("unknown", null, (id) => [stkBody(id)]);
@@ -178,21 +181,17 @@ describe("settling stored callbacks together", () => {
   it("keeps nothing of a batch whose transaction failed and processes its entries one by one", async () => {
     const world = await buildWorld(db);
     const poisoned = world.cases.find((c) => c.label === "plain3")?.paymentId ?? "";
-    await db.$executeRawUnsafe(`
-      CREATE OR REPLACE FUNCTION malipo_test_poison_together() RETURNS trigger AS $$
-      BEGIN
-        IF NEW.id = '${poisoned}'::uuid AND NEW.status <> 'pending' THEN RAISE EXCEPTION 'poisoned payment'; END IF;
-        RETURN NEW;
-      END $$ LANGUAGE plpgsql`);
-    await db.$executeRawUnsafe(
-      "CREATE TRIGGER malipo_test_poison_together BEFORE UPDATE ON payments FOR EACH ROW EXECUTE FUNCTION malipo_test_poison_together()",
+    const result = await withFailingTrigger(
+      db,
+      {
+        name: "malipo_test_poison_together",
+        table: "payments",
+        event: "UPDATE",
+        when: `NEW.id = '${poisoned}'::uuid AND NEW.status <> 'pending'`,
+        message: "poisoned payment",
+      },
+      () => processInboxBatch(db, { keyring, inboxIds: world.inboxIds, together: true }),
     );
-    let result: Awaited<ReturnType<typeof processInboxBatch>>;
-    try {
-      result = await processInboxBatch(db, { keyring, inboxIds: world.inboxIds, together: true });
-    } finally {
-      await db.$executeRawUnsafe("DROP TRIGGER malipo_test_poison_together ON payments");
-    }
     expect(result.togetherError).toMatch(/poisoned payment/);
     expect(result.together).toBe(0);
     const summary = await outcome(db, world);

@@ -10,6 +10,7 @@ import { reconcilePayments } from "@/lib/payments/reconciliation/reconcile-payme
 import { stkSuccessCallback } from "@/lib/simulator/stk";
 import { createPayment } from "../factories";
 import { startCollectionsWorld } from "../support/collections";
+import { withFailingTrigger } from "../support/failing-trigger";
 import { testDb } from "./db";
 
 const MINUTE = 60_000;
@@ -64,6 +65,23 @@ describe("the sweep's batch follow-up", () => {
       resultDesc:
         resultCode === "0" ? "The service request is processed successfully." : "Request cancelled by user.",
     });
+  }
+
+  /** `n` payments past their result window; the simulator has the prompts `known` picks as paid. */
+  async function overduePayments(tag: string, n: number, known: (i: number) => boolean) {
+    const payments = [];
+    for (let i = 0; i < n; i++) {
+      const checkoutRequestId = `ws_CO_${tag}_${stamp}_${i}`;
+      if (known(i)) simulatorKnows(checkoutRequestId, "0", 100);
+      payments.push(
+        await createPayment(db, {
+          merchantId: world.merchant.id,
+          checkoutRequestId,
+          createdAt: new Date(Date.now() - 5 * MINUTE),
+        }),
+      );
+    }
+    return payments;
   }
 
   it("decides each of many due payments once, counts one query each, and records one event each", async () => {
@@ -128,35 +146,22 @@ describe("the sweep's batch follow-up", () => {
   }
 
   it("a payment whose decision fails does not hold back the others of its group", async () => {
-    const payments = [];
-    for (let i = 0; i < 10; i++) {
-      const checkoutRequestId = `ws_CO_poison_${stamp}_${i}`;
-      simulatorKnows(checkoutRequestId, "0", 100);
-      payments.push(
-        await createPayment(db, {
-          merchantId: world.merchant.id,
-          checkoutRequestId,
-          createdAt: new Date(Date.now() - 5 * MINUTE),
-        }),
-      );
-    }
+    const payments = await overduePayments("poison", 10, () => true);
     const poisoned = payments[4]?.id ?? "";
-    await db.$executeRawUnsafe(`
-      CREATE OR REPLACE FUNCTION malipo_test_poison() RETURNS trigger AS $$
-      BEGIN
-        IF NEW.id = '${poisoned}'::uuid AND NEW.status <> 'pending' THEN RAISE EXCEPTION 'poisoned payment'; END IF;
-        RETURN NEW;
-      END $$ LANGUAGE plpgsql`);
-    await db.$executeRawUnsafe(
-      "CREATE TRIGGER malipo_test_poison BEFORE UPDATE ON payments FOR EACH ROW EXECUTE FUNCTION malipo_test_poison()",
+    await withFailingTrigger(
+      db,
+      {
+        name: "malipo_test_poison",
+        table: "payments",
+        event: "UPDATE",
+        when: `NEW.id = '${poisoned}'::uuid AND NEW.status <> 'pending'`,
+        message: "poisoned payment",
+      },
+      () =>
+        expect(reconcilePayments(db, world.deps, { spoolDir: world.spoolDir })).rejects.toThrow(
+          /poisoned payment/,
+        ),
     );
-    try {
-      await expect(reconcilePayments(db, world.deps, { spoolDir: world.spoolDir })).rejects.toThrow(
-        /poisoned payment/,
-      );
-    } finally {
-      await db.$executeRawUnsafe("DROP TRIGGER malipo_test_poison ON payments");
-    }
     const after = await db.payment.findMany({ where: { id: { in: payments.map((p) => p.id) } } });
     expect(after.filter((p) => p.id !== poisoned).every((p) => p.status === "paid")).toBe(true);
     expect(after.find((p) => p.id === poisoned)?.status).toBe("pending");
@@ -166,33 +171,19 @@ describe("the sweep's batch follow-up", () => {
   });
 
   it("a call record PostgreSQL refuses does not hold back its handful's decisions", async () => {
-    const payments = [];
-    for (let i = 0; i < 6; i++) {
-      const checkoutRequestId = `ws_CO_badrecord_${stamp}_${i}`;
-      simulatorKnows(checkoutRequestId, "0", 100);
-      payments.push(
-        await createPayment(db, {
-          merchantId: world.merchant.id,
-          checkoutRequestId,
-          createdAt: new Date(Date.now() - 5 * MINUTE),
-        }),
-      );
-    }
+    const payments = await overduePayments("badrecord", 6, () => true);
     const refused = payments[2]?.checkoutRequestId ?? "-";
-    await db.$executeRawUnsafe(`
-      CREATE OR REPLACE FUNCTION malipo_test_refuse_record() RETURNS trigger AS $$
-      BEGIN
-        IF NEW.external_id = '${refused}' THEN RAISE EXCEPTION 'record refused'; END IF;
-        RETURN NEW;
-      END $$ LANGUAGE plpgsql`);
-    await db.$executeRawUnsafe(
-      "CREATE TRIGGER malipo_test_refuse_record BEFORE INSERT ON daraja_calls FOR EACH ROW EXECUTE FUNCTION malipo_test_refuse_record()",
+    await withFailingTrigger(
+      db,
+      {
+        name: "malipo_test_refuse_record",
+        table: "daraja_calls",
+        event: "INSERT",
+        when: `NEW.external_id = '${refused}'`,
+        message: "record refused",
+      },
+      () => reconcilePayments(db, world.deps, { spoolDir: world.spoolDir }),
     );
-    try {
-      await reconcilePayments(db, world.deps, { spoolDir: world.spoolDir });
-    } finally {
-      await db.$executeRawUnsafe("DROP TRIGGER malipo_test_refuse_record ON daraja_calls");
-    }
     const after = await db.payment.findMany({ where: { id: { in: payments.map((p) => p.id) } } });
     expect(after.every((p) => p.status === "paid")).toBe(true);
     // The others' records were kept, once each; only the refused one is missing.
@@ -202,18 +193,7 @@ describe("the sweep's batch follow-up", () => {
   });
 
   it("two sweeps at once over the same payments decide each once, without deadlocking", async () => {
-    const payments = [];
-    for (let i = 0; i < 60; i++) {
-      const checkoutRequestId = `ws_CO_twice_${stamp}_${i}`;
-      if (i % 2 === 0) simulatorKnows(checkoutRequestId, "0", 100);
-      payments.push(
-        await createPayment(db, {
-          merchantId: world.merchant.id,
-          checkoutRequestId,
-          createdAt: new Date(Date.now() - 5 * MINUTE),
-        }),
-      );
-    }
+    const payments = await overduePayments("twice", 60, (i) => i % 2 === 0);
     await Promise.all([
       reconcilePayments(db, world.deps, { spoolDir: world.spoolDir }),
       reconcilePayments(db, world.deps, { spoolDir: world.spoolDir, followUpConcurrency: 2 }),
