@@ -11,10 +11,14 @@ export async function boot(): Promise<void> {
     const { startTracing } = await import("./observability/tracing");
     installObservability();
     if (await startTracing(env)) getLogger().info("exporting traces over OTLP");
-    const { startInProcessPulls, startInProcessReconciliation, startInProcessWebhooks } = await import(
-      "./background"
-    );
+    const {
+      requestReconciliationAtBoot,
+      startInProcessPulls,
+      startInProcessReconciliation,
+      startInProcessWebhooks,
+    } = await import("./background");
     startInProcessReconciliation();
+    void requestReconciliationAtBoot();
     startInProcessPulls();
     startInProcessWebhooks();
   } catch (error) {

@@ -1,9 +1,9 @@
-// Every 5 minutes: process waiting callbacks (the whole backlog, one bounded step after another),
+// Every 5 minutes, and once when a server boots (reconcileRequestedEvent): process waiting callbacks (the whole backlog, one bounded step after another),
 // query overdue STK attempts and payouts, record the run, and hand approved payouts and reversals
 // whose submission never happened back to submission.
 import type { Inngest } from "inngest";
 import type { ContextProvider } from "@/lib/background/context";
-import { payoutApprovedEvent, reversalApprovedEvent } from "@/lib/background/events";
+import { payoutApprovedEvent, reconcileRequestedEvent, reversalApprovedEvent } from "@/lib/background/events";
 import { findStrandedPayouts } from "@/lib/payments/payouts/find-stranded-payouts";
 import { drainCallbackInbox } from "@/lib/payments/reconciliation/drain-callback-inbox";
 import { reconcilePayments } from "@/lib/payments/reconciliation/reconcile-payments";
@@ -29,7 +29,7 @@ export function makeReconcile(
       name: "Reconcile payments",
       retries: 2,
       concurrency: { limit: 1 },
-      triggers: [{ cron: "*/5 * * * *" }],
+      triggers: [{ cron: "*/5 * * * *" }, { event: reconcileRequestedEvent.name }],
     },
     async ({ step }) => {
       const counts = await step.run("reconcile", () => {

@@ -53,3 +53,12 @@ export const webhookDeliveryDueEvent = {
   name: "malipo/webhook.delivery_due",
   data: z.object({ deliveryId: z.uuid(), endpointId: z.uuid() }),
 } as const;
+
+/**
+ * Run reconciliation now rather than at the next 5-minute run: sent at boot, so a backlog of
+ * stored callbacks left by a restart drains at once (inngest/functions/reconcile.ts).
+ */
+export const reconcileRequestedEvent = {
+  name: "malipo/reconcile.requested",
+  data: z.object({ reason: z.enum(["boot"]) }),
+} as const;

@@ -33,6 +33,7 @@ import { appBackgroundContext, type BackgroundContext } from "./context";
 import {
   type BackgroundEvent,
   payoutApprovedEvent,
+  reconcileRequestedEvent,
   reversalApprovedEvent,
   stkInitiatedEvent,
 } from "./events";
@@ -280,6 +281,33 @@ export function startInProcessReconciliation(): void {
   };
   reconcileTimer = setTimeout(() => void run(true), 0);
   reconcileTimer.unref();
+}
+
+/**
+ * With Inngest, ask for a reconcile run at boot: callbacks stored but not processed when the last
+ * process stopped (a restart between acknowledgement and processing) settle now, not at the next
+ * 5-minute run. Without Inngest, startInProcessReconciliation drains them at boot instead. A failed
+ * send is only logged: the scheduled run still comes.
+ */
+export async function requestReconciliationAtBoot(
+  options: {
+    configured?: () => boolean;
+    send?: (event: { name: string; data: Record<string, unknown> }) => Promise<unknown>;
+  } = {},
+): Promise<void> {
+  if (!(options.configured ?? inngestConfigured)()) return;
+  const send = options.send ?? ((event) => getInngest().send(event));
+  try {
+    await send({
+      name: reconcileRequestedEvent.name,
+      data: reconcileRequestedEvent.data.parse({ reason: "boot" }),
+    });
+  } catch (error) {
+    log().error(
+      { err: error, event: reconcileRequestedEvent.name },
+      "could not ask for a reconcile run at boot",
+    );
+  }
 }
 
 let pullInterval: NodeJS.Timeout | undefined;

@@ -4,12 +4,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeFollowUpStk } from "@/inngest/functions/follow-up-stk";
 import { makeProcessCallback } from "@/inngest/functions/process-callback";
 import { makeReconcile } from "@/inngest/functions/reconcile";
+import { requestReconciliationAtBoot } from "@/lib/background";
 import type { BackgroundContext } from "@/lib/background/context";
 import { payoutApprovedEvent } from "@/lib/background/events";
 import { recordCallback } from "@/lib/payments/callbacks/record-callback";
 import { FOLLOW_UP_BACK_OFF_SECONDS } from "@/lib/payments/collections/follow-up-stk-payment";
 import { initiateStkPayment } from "@/lib/payments/collections/initiate-stk-payment";
-import { createPayout } from "../factories";
+import { createPayment, createPayout } from "../factories";
 import { startCollectionsWorld } from "../support/collections";
 import { testDb } from "./db";
 
@@ -119,6 +120,48 @@ describe("Inngest functions (run with @inngest/test against the real database an
     expect(run.finishedAt).not.toBeNull();
     expect(run.counts).toMatchObject({ settled: expect.any(Number) });
     await world.control("DELETE", "/sim/faults");
+  });
+
+  it("a server's boot asks Inngest for a reconcile run, which settles callbacks left waiting", async () => {
+    const sent: { name: string; data: Record<string, unknown> }[] = [];
+    await requestReconciliationAtBoot({ configured: () => true, send: async (event) => sent.push(event) });
+    expect(sent).toEqual([{ name: "malipo/reconcile.requested", data: { reason: "boot" } }]);
+    await requestReconciliationAtBoot({ configured: () => false, send: async (event) => sent.push(event) });
+    expect(sent).toHaveLength(1); // without Inngest the in-process drain does it
+
+    // A callback stored before the restart and never processed.
+    const payment = await createPayment(db, {
+      merchantId: world.merchant.id,
+      checkoutRequestId: "ws_CO_boot_1",
+    });
+    const entry = await recordCallback(db, {
+      merchantId: world.merchant.id,
+      kind: "stk",
+      body: JSON.stringify({
+        Body: {
+          stkCallback: {
+            MerchantRequestID: "m",
+            CheckoutRequestID: "ws_CO_boot_1",
+            ResultCode: 1032,
+            ResultDesc: "Request cancelled by user",
+          },
+        },
+      }),
+      sourceIp: null,
+      headers: {},
+    });
+    await db.callbackInbox.update({
+      where: { id: entry.id },
+      data: { receivedAt: new Date(Date.now() - 60_000) },
+    });
+    const reconcile = makeReconcile(inngest, () => context);
+    expect(reconcile.opts.triggers).toContainEqual({ event: "malipo/reconcile.requested" });
+    const t = new InngestTestEngine({ function: reconcile });
+    const { error } = await t.execute({ events: [sent[0] as { name: string; data: { reason: string } }] });
+    expect(error).toBeUndefined();
+    expect(await db.payment.findUniqueOrThrow({ where: { id: payment.id } })).toMatchObject({
+      status: "cancelled",
+    });
   });
 
   it("reconcile-payments hands approved payouts never sent back to submit-payout, and only those", async () => {
