@@ -123,13 +123,20 @@ async function work(q: CallbackQueue): Promise<void> {
           continue;
         }
         const { db, deps } = appBackgroundContext();
-        await withSpan("callback process", { "malipo.inbox_count": ids.length }, () =>
+        const result = await withSpan("callback process", { "malipo.inbox_count": ids.length }, () =>
           processInboxBatch(db, {
             keyring: deps.keyring,
             inboxIds: ids,
             concurrency: busy ? 1 : SETTLE_CONCURRENCY_PER_BATCH,
           }),
         );
+        if (result.togetherError)
+          getLogger()
+            .child({ component: "background" })
+            .warn(
+              { error: result.togetherError, inboxIds: ids.length },
+              "a batch could not settle together; its callbacks were processed one by one",
+            );
       } catch (error) {
         getLogger()
           .child({ component: "background" })
