@@ -31,7 +31,8 @@ export function DataTable({
             ))}
           </tr>
         </thead>
-        <tbody className="divide-y divide-slate-100">{children}</tbody>
+        {/* Body cells are padded by .data-rows (app/globals.css), not a class on each. */}
+        <tbody className="data-rows divide-y divide-slate-100">{children}</tbody>
       </table>
     </div>
   );

@@ -9,11 +9,5 @@ const STYLES: Record<string, string> = {
 };
 
 export function PaymentStatus({ status }: { status: string }) {
-  return (
-    <span
-      className={`inline-flex rounded-full px-2 py-0.5 text-xs font-semibold ${STYLES[status] ?? "bg-slate-100"}`}
-    >
-      {status.replace("_", " ")}
-    </span>
-  );
+  return <span className={`pill ${STYLES[status] ?? "bg-slate-100"}`}>{status.replace("_", " ")}</span>;
 }

@@ -21,10 +21,7 @@ const WORDS: Record<string, string> = {
 
 export function RequestStatus({ status }: { status: string }) {
   return (
-    <span
-      className={`inline-flex whitespace-nowrap rounded-full px-2 py-0.5 text-xs font-semibold ${STYLES[status] ?? "bg-slate-100"}`}
-      data-status={status}
-    >
+    <span className={`pill whitespace-nowrap ${STYLES[status] ?? "bg-slate-100"}`} data-status={status}>
       {WORDS[status] ?? status}
     </span>
   );

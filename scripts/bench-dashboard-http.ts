@@ -7,8 +7,10 @@
 // this is server time plus well under a millisecond. The baseline, in the same run: the session
 // endpoint, the least a signed-in request through Next costs (cookie decrypted, JSON answered,
 // no page, no query), so each page's figure splits into that floor and the page's own work.
+// With --server-pid (the server's process id, same machine) it also prints the server's CPU time per
+// request (from /proc, so other processes on a busy machine do not count) and each response's size.
 // With --export it then downloads the whole payments CSV, counting rows, and with --server-pid
-// (the server's process id, same machine) samples the server's resident memory while it streams.
+// samples the server's resident memory while it streams.
 // Prints p50/p95/max; exits 1 when a p95 exceeds the budget (30 ms).
 import { readFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
@@ -63,10 +65,14 @@ async function signIn() {
     throw new Error(`sign-in as ${values.email} failed (HTTP ${res.status}): check --email/--password`);
 }
 
+/** Bytes of the last response body (uncompressed). */
+let lastBytes = 0;
+
 async function time(path: string): Promise<number> {
   const started = performance.now();
   const res = await fetch(`${base}${path}`, { headers: { Cookie: cookieHeader() }, redirect: "manual" });
-  await res.arrayBuffer(); // the whole body: a streamed page is only done when its last chunk is
+  // the whole body: a streamed page is only done when its last chunk is
+  lastBytes = (await res.arrayBuffer()).byteLength;
   if (res.status !== 200) throw new Error(`${path} answered ${res.status}`);
   return performance.now() - started;
 }
@@ -104,6 +110,21 @@ function serverRss(): number | null {
     return null;
   }
 }
+
+/** CPU time the server process has used so far in ms (user + system, Linux /proc), null when unreadable. */
+function serverCpuMs(): number | null {
+  const pid = values["server-pid"];
+  if (!pid) return null;
+  try {
+    // Fields after the command's closing parenthesis: utime and stime are the 12th and 13th.
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return null;
+  }
+}
+/** Linux's USER_HZ, 100 on every mainstream kernel. */
+const CLOCK_TICKS_PER_SECOND = 100;
 
 /**
  * The whole payments CSV, read as fast as this client can: time, rows, bytes, and (with
@@ -193,13 +214,23 @@ const percentile = (sorted: number[], q: number) =>
 
 await signIn();
 console.log(`${base} as ${values.email}: ${runs} timed runs after ${values.warmup} warm-ups\n`);
-console.log(`${"request".padEnd(48)}${"p50".padStart(9)}${"p95".padStart(9)}${"max".padStart(9)}`);
+const cpuShown = serverCpuMs() !== null;
+console.log(
+  `${"request".padEnd(48)}${"p50".padStart(9)}${"p95".padStart(9)}${"max".padStart(9)}${cpuShown ? "  CPU/req" : ""}${"  size".padEnd(10)}`,
+);
 let over = 0;
 let floor = 0;
 for (const [name, path] of CASES) {
   for (let i = 0; i < Number(values.warmup); i++) await time(path);
   const samples: number[] = [];
+  const cpuBefore = serverCpuMs();
   for (let i = 0; i < runs; i++) samples.push(await time(path));
+  const cpuAfter = serverCpuMs();
+  const cpu =
+    cpuBefore !== null && cpuAfter !== null
+      ? `${((cpuAfter - cpuBefore) / runs).toFixed(1)} ms`.padStart(9)
+      : "";
+  const size = `${(lastBytes / 1024).toFixed(1)} KB`.padStart(9);
   samples.sort((a, b) => a - b);
   const p50 = percentile(samples, 0.5);
   const p95 = percentile(samples, 0.95);
@@ -208,7 +239,7 @@ for (const [name, path] of CASES) {
   else if (p95 > budgetMs) over += 1;
   const ms = (v: number) => `${v.toFixed(1)} ms`.padStart(9);
   console.log(
-    `${name.padEnd(48)}${ms(p50)}${ms(p95)}${ms(samples.at(-1) ?? 0)}${baseline ? "" : `   ${(p50 / floor).toFixed(1)}× the floor`}${!baseline && p95 > budgetMs ? "  over budget" : ""}`,
+    `${name.padEnd(48)}${ms(p50)}${ms(p95)}${ms(samples.at(-1) ?? 0)}${cpu}${size}${baseline ? "" : `   ${(p50 / floor).toFixed(1)}× the floor`}${!baseline && p95 > budgetMs ? "  over budget" : ""}`,
   );
 }
 console.log(`\nmachine: ${cpus().length} cores, load average ${loadavg()[0]?.toFixed(1)} at the end`);

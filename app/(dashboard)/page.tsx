@@ -11,10 +11,15 @@ export const metadata: Metadata = { title: "Overview" };
 
 export default async function OverviewPage() {
   const tenant = await requireTenant("dashboard:view");
-  const overview = await getOverview(tenant.db, { merchantId: tenant.merchant.id });
-  const balance = can(tenant.role, "payouts:view")
-    ? await getLatestBalance(tenant.db, { merchantId: tenant.merchant.id })
-    : null;
+  const [overview, balance] = await Promise.all([
+    getOverview(tenant.db, { merchantId: tenant.merchant.id }),
+    can(tenant.role, "payouts:view")
+      ? getLatestBalance(tenant.db, {
+          merchantId: tenant.merchant.id,
+          environment: tenant.merchant.environment,
+        })
+      : null,
+  ]);
   return (
     <>
       <PageHeader

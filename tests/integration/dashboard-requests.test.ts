@@ -3,7 +3,7 @@
 // in Next; here it is faked as one memo per simulated request (newRequest()).
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { createMember } from "../factories";
+import { createMember, createPayout } from "../factories";
 import { callAction, FORBIDDEN, renderPage, signIn, stubAppEnv } from "../support/next-request";
 import { testDatabaseUrl, testDb } from "./db";
 
@@ -88,5 +88,42 @@ describe("a dashboard request", () => {
     newRequest();
     const again = await statements(() => renderPage(Layout as never, { children: null }));
     expect(again).toHaveLength(1); // the tenant: alerts and badge are displayed up to 15-20 s old
+  });
+
+  it("the Payouts page reads its tab, the tab counts, the balance and the reversals in a few statements, counts agreeing with the tabs", async () => {
+    const { user, merchantId } = await createMember(db, { role: "owner" });
+    const other = await createMember(db, { role: "admin", merchantId });
+    const pending = { status: "pending_approval" as const, approvedAt: null };
+    await createPayout(db, { merchantId, ...pending, requestedById: other.user.id }); // waiting for me
+    await createPayout(db, { merchantId, ...pending }); // requested through the API: waiting for me
+    await createPayout(db, { merchantId, ...pending, requestedById: user.id }); // waiting for others
+    await createPayout(db, { merchantId, status: "paid" });
+    await createPayout(db, { merchantId, status: "rejected" });
+    await createPayout(db, { merchantId, status: "unknown" });
+    signIn(user);
+    newRequest();
+    await requireTenant();
+    newRequest();
+    const Page = (await import("@/app/(dashboard)/payouts/page")).default as never;
+    let tree = "";
+    const sent = await statements(async () => {
+      tree = await renderPage(Page, { searchParams: Promise.resolve({}) });
+    });
+    expect(tree).toContain(
+      '"counts":{"waiting_for_me":2,"waiting_for_others":1,"in_flight":1,"paid":1,"failed":1,"review":0}',
+    );
+    // The tenant, the policy, the tab and its approvals, two for the counts, two for the balance
+    // and two for the reversals (15 when each tab was counted apart and the merchant read again).
+    expect(sent.length).toBeLessThanOrEqual(10);
+
+    // Someone who never approves has nothing waiting for them: every pending payout waits for others.
+    const viewer = await createMember(db, { role: "viewer", merchantId });
+    signIn(viewer.user);
+    newRequest();
+    await requireTenant();
+    newRequest();
+    expect(await renderPage(Page, { searchParams: Promise.resolve({}) })).toContain(
+      '"counts":{"waiting_for_me":0,"waiting_for_others":3,"in_flight":1,"paid":1,"failed":1,"review":0}',
+    );
   });
 });

@@ -178,11 +178,9 @@ export default async function AuditLogPage({
         >
           {rows.map((row) => (
             <tr key={row.id.toString()}>
-              <td className="whitespace-nowrap px-4 py-2 text-slate-600">
-                {formatNairobiTime(row.createdAt)}
-              </td>
-              <td className="px-4 py-2">{row.actorLabel ?? row.actorType}</td>
-              <td className="px-4 py-2 font-mono text-xs">
+              <td className="whitespace-nowrap text-slate-600">{formatNairobiTime(row.createdAt)}</td>
+              <td>{row.actorLabel ?? row.actorType}</td>
+              <td className="font-mono text-xs">
                 {row.action}
                 {row.chain === GLOBAL_CHAIN ? (
                   <span className="ml-1 rounded bg-slate-100 px-1 font-sans text-[10px] uppercase text-slate-600">
@@ -190,11 +188,11 @@ export default async function AuditLogPage({
                   </span>
                 ) : null}
               </td>
-              <td className="break-all px-4 py-2 font-mono text-xs text-slate-600">
+              <td className="break-all font-mono text-xs text-slate-600">
                 {row.targetType ? `${row.targetType} ${row.targetId}` : "—"}
               </td>
-              <td className="max-w-md px-4 py-2 text-xs text-slate-600">{details(row.metadata)}</td>
-              <td className="px-4 py-2 text-slate-600">{row.ip ?? "—"}</td>
+              <td className="max-w-md text-xs text-slate-600">{details(row.metadata)}</td>
+              <td className="text-slate-600">{row.ip ?? "—"}</td>
             </tr>
           ))}
         </DataTable>

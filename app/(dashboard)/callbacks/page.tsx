@@ -70,11 +70,7 @@ export default async function CallbacksPage() {
           {inbox.map((entry) => (
             <li key={entry.id} className="px-4 py-3 text-sm">
               <div className="flex flex-wrap items-center gap-3">
-                <span
-                  className={`rounded-full px-2 py-0.5 text-xs font-semibold ${STATE_STYLES[entry.state] ?? ""}`}
-                >
-                  {entry.state}
-                </span>
+                <span className={`pill ${STATE_STYLES[entry.state] ?? ""}`}>{entry.state}</span>
                 <span className="font-medium" data-testid="callback-kind" title={entry.kind}>
                   {CALLBACK_KIND_LABELS[entry.kind] ?? entry.kind}
                 </span>
@@ -121,17 +117,13 @@ export default async function CallbacksPage() {
         >
           {calls.map((call) => (
             <tr key={call.id}>
-              <td className="whitespace-nowrap px-4 py-2 text-slate-600">
-                {formatNairobiTime(call.startedAt)}
-              </td>
-              <td className="px-4 py-2 font-mono text-xs">
+              <td className="whitespace-nowrap text-slate-600">{formatNairobiTime(call.startedAt)}</td>
+              <td className="font-mono text-xs">
                 {call.method} {call.path}
               </td>
-              <td className="px-4 py-2">{call.status ?? "—"}</td>
-              <td className="px-4 py-2 text-right tabular-nums">{call.latencyMs} ms</td>
-              <td className="px-4 py-2 font-mono text-xs text-slate-600">
-                {call.error ?? call.externalId ?? ""}
-              </td>
+              <td>{call.status ?? "—"}</td>
+              <td className="text-right tabular-nums">{call.latencyMs} ms</td>
+              <td className="font-mono text-xs text-slate-600">{call.error ?? call.externalId ?? ""}</td>
             </tr>
           ))}
         </DataTable>
@@ -158,13 +150,11 @@ export default async function CallbacksPage() {
             >
               {refused.map((row) => (
                 <tr key={row.id} data-testid="refused-callback">
-                  <td className="whitespace-nowrap px-4 py-2 text-slate-600">
-                    {formatNairobiTime(row.receivedAt)}
-                  </td>
-                  <td className="px-4 py-2 font-mono text-xs">{row.path}</td>
-                  <td className="px-4 py-2 font-mono text-xs">{row.sourceIp ?? "unknown"}</td>
-                  <td className="px-4 py-2 text-right tabular-nums">{row.size.toLocaleString("en-KE")} B</td>
-                  <td className="px-4 py-2">{REFUSAL_LABELS[row.reason as RefusalReason] ?? row.reason}</td>
+                  <td className="whitespace-nowrap text-slate-600">{formatNairobiTime(row.receivedAt)}</td>
+                  <td className="font-mono text-xs">{row.path}</td>
+                  <td className="font-mono text-xs">{row.sourceIp ?? "unknown"}</td>
+                  <td className="text-right tabular-nums">{row.size.toLocaleString("en-KE")} B</td>
+                  <td>{REFUSAL_LABELS[row.reason as RefusalReason] ?? row.reason}</td>
                 </tr>
               ))}
             </DataTable>

@@ -9,7 +9,11 @@ import { formatKes, formatNairobiTime } from "@/lib/format";
 import type { toPaymentResource } from "@/lib/payments/collections/payment-resource";
 import { queryKeys } from "@/lib/query-keys";
 
-type Row = ReturnType<typeof toPaymentResource>;
+/** What a row shows: the server sends no more in the page (the polled pages carry whole resources). */
+export type Row = Pick<
+  ReturnType<typeof toPaymentResource>,
+  "id" | "status" | "amount" | "phone" | "reference" | "mpesaReceipt" | "message" | "createdAt"
+>;
 type Page = { data: Row[]; nextCursor: string | null };
 
 const COLUMNS = ["When (EAT)", "Status", "Amount", "Reference", "Phone", "Receipt", "Detail"];
@@ -142,38 +146,23 @@ export function PaymentsTable({
                 ))}
               </tr>
             </thead>
-            <tbody className="divide-y divide-slate-100 max-sm:block">
+            {/* Cells take their look from .payment-rows (app/globals.css): 50 rows stay short. */}
+            <tbody className="payment-rows divide-y divide-slate-100 max-sm:block">
               {rows.map((p) => (
-                <tr
-                  key={p.id}
-                  className="max-sm:grid max-sm:grid-cols-2 max-sm:gap-x-3 max-sm:px-4 max-sm:py-3"
-                >
-                  <td className="whitespace-nowrap px-4 py-2 text-slate-600 max-sm:order-5 max-sm:p-0 max-sm:text-xs max-sm:text-slate-500">
-                    {formatNairobiTime(new Date(p.createdAt))}
-                  </td>
-                  <td className="px-4 py-2 max-sm:order-2 max-sm:justify-self-end max-sm:p-0">
+                <tr key={p.id}>
+                  <td>{formatNairobiTime(new Date(p.createdAt))}</td>
+                  <td>
                     <PaymentStatus status={p.status} />
                   </td>
-                  <td className="whitespace-nowrap px-4 py-2 font-medium tabular-nums max-sm:order-1 max-sm:p-0 max-sm:font-semibold sm:text-right">
-                    {formatKes(p.amount)}
-                  </td>
-                  <td className="px-4 py-2 max-sm:order-3 max-sm:p-0">
-                    <Link
-                      href={`/payments/${p.id}`}
-                      className="font-medium text-brand-700 underline-offset-2 hover:underline"
-                    >
+                  <td>{formatKes(p.amount)}</td>
+                  <td>
+                    <Link href={`/payments/${p.id}`} className="row-link">
                       {p.reference}
                     </Link>
                   </td>
-                  <td className="px-4 py-2 font-mono text-xs max-sm:order-4 max-sm:justify-self-end max-sm:p-0">
-                    {p.phone}
-                  </td>
-                  <td className="px-4 py-2 font-mono text-xs max-sm:order-6 max-sm:justify-self-end max-sm:p-0 max-sm:text-slate-500">
-                    {p.mpesaReceipt ?? "—"}
-                  </td>
-                  <td className="max-w-72 truncate px-4 py-2 text-slate-600 max-sm:hidden" title={p.message}>
-                    {p.message}
-                  </td>
+                  <td>{p.phone}</td>
+                  <td>{p.mpesaReceipt ?? "—"}</td>
+                  <td title={p.message}>{p.message}</td>
                 </tr>
               ))}
             </tbody>

@@ -5,9 +5,16 @@ import { paymentFilterSchema, paymentWhere } from "@/lib/payments/collections/pa
 import { toPaymentResource } from "@/lib/payments/collections/payment-resource";
 import { paymentsRuntime } from "@/lib/payments-runtime";
 import { requireTenant } from "@/lib/session";
-import { PaymentsTable } from "./page-client";
+import { PaymentsTable, type Row } from "./page-client";
 
 export const metadata: Metadata = { title: "Payments" };
+
+/** A payment as its row shows it: the page data carries these fields only, not the whole resource. */
+function toRow(payment: Parameters<typeof toPaymentResource>[0]): Row {
+  const { id, status, amount, phone, reference, mpesaReceipt, message, createdAt } =
+    toPaymentResource(payment);
+  return { id, status, amount, phone, reference, mpesaReceipt, message, createdAt };
+}
 
 export default async function PaymentsPage({
   searchParams,
@@ -47,7 +54,7 @@ export default async function PaymentsPage({
         merchantId={tenant.merchant.id}
         query={query}
         filters={Object.fromEntries(Object.entries(filters).map(([k, v]) => [k, String(v ?? "")]))}
-        initial={{ data: first.data.map(toPaymentResource), nextCursor: first.nextCursor }}
+        initial={{ data: first.data.map(toRow), nextCursor: first.nextCursor }}
       />
     </>
   );

@@ -82,26 +82,24 @@ export function PayoutQueue({
         >
           {rows.map((p) => (
             <tr key={p.id} data-payout-id={p.id}>
-              <td className="whitespace-nowrap px-4 py-2 text-slate-600">
+              <td className="whitespace-nowrap text-slate-600">
                 <Link href={`/payouts/${p.id}`} className="text-brand-700 underline-offset-2 hover:underline">
                   {formatNairobiTime(new Date(p.createdAt))}
                 </Link>
               </td>
-              <td className="whitespace-nowrap px-4 py-2 text-right font-medium tabular-nums">
-                {formatKes(p.amount)}
-              </td>
-              <td className="px-4 py-2 font-mono text-xs">{recipientText(p.recipient)}</td>
-              <td className="px-4 py-2">{COMMAND_LABELS[p.command] ?? p.command}</td>
-              <td className="max-w-40 truncate px-4 py-2 text-slate-600" title={p.requester}>
+              <td className="whitespace-nowrap text-right font-medium tabular-nums">{formatKes(p.amount)}</td>
+              <td className="font-mono text-xs">{recipientText(p.recipient)}</td>
+              <td>{COMMAND_LABELS[p.command] ?? p.command}</td>
+              <td className="max-w-40 truncate text-slate-600" title={p.requester}>
                 {p.requestedByMe ? "You" : p.requester}
               </td>
-              <td className="px-4 py-2 tabular-nums">
+              <td className="tabular-nums">
                 {p.approvals}/{p.approvalsRequired}
               </td>
-              <td className="px-4 py-2">
+              <td>
                 <PayoutStatus status={p.status} />
               </td>
-              <td className="px-4 py-2">
+              <td>
                 <PayoutActions
                   payoutId={p.id}
                   mayDecide={mayApprove && !p.requestedByMe && p.status === "pending_approval"}

@@ -22,6 +22,11 @@ export default async function PayoutsPage({
   const tenant = await requireTenant("payouts:view");
   const asked = (await searchParams).tab;
   const merchantId = tenant.merchant.id;
+  // The balance and the reversals do not depend on who is looking: asked for at once.
+  const besides = Promise.all([
+    getLatestBalance(tenant.db, { merchantId, environment: tenant.merchant.environment }),
+    loadReversalsQueue(tenant.db, merchantId),
+  ]);
   const { viewer } = await getPayoutViewer(tenant.db, {
     merchantId,
     userId: tenant.user.id,
@@ -30,11 +35,10 @@ export default async function PayoutsPage({
   // Approvers land on what waits for them; everyone else on what waits for others.
   const tab: PayoutTab =
     PAYOUT_TABS.find((t) => t === asked) ?? (viewer.mayApprove ? "waiting_for_me" : "waiting_for_others");
-  const [page, counts, balance, reversals] = await Promise.all([
+  const [page, counts, [balance, reversals]] = await Promise.all([
     findPayoutQueue(tenant.db, { merchantId, viewer, tab }),
     countPayoutTabs(tenant.db, { merchantId, viewer }),
-    getLatestBalance(tenant.db, { merchantId }),
-    loadReversalsQueue(tenant.db, merchantId),
+    besides,
   ]);
   const mayRequest = can(tenant.role, "payouts:request");
   return (

@@ -1,3 +1,4 @@
+import type { MpesaEnvironment } from "../../../prisma/generated/prisma/enums";
 import type { DbClient } from "../../db-types";
 
 export interface LatestBalance {
@@ -20,17 +21,21 @@ export interface LatestBalance {
 
 const cents = (value: bigint | null) => (value === null ? null : Number(value));
 
-/** The merchant's last known M-Pesa balances in its current environment, with their time. */
+/**
+ * The merchant's last known M-Pesa balances in its current environment, with their time.
+ * `environment`: the merchant's current one when the caller has just read it (a signed-in
+ * request has), which saves reading the merchant again.
+ */
 export async function getLatestBalance(
   db: DbClient,
-  options: { merchantId: string },
+  options: { merchantId: string; environment?: MpesaEnvironment },
 ): Promise<LatestBalance | null> {
-  const merchant = await db.merchant.findUnique({
-    where: { id: options.merchantId },
-    select: { environment: true },
-  });
-  if (!merchant) return null;
-  const where = { merchantId: options.merchantId, environment: merchant.environment };
+  const environment =
+    options.environment ??
+    (await db.merchant.findUnique({ where: { id: options.merchantId }, select: { environment: true } }))
+      ?.environment;
+  if (!environment) return null;
+  const where = { merchantId: options.merchantId, environment };
   const [answered, last] = await Promise.all([
     db.accountBalance.findFirst({
       where: { ...where, resultCode: "0", answeredAt: { not: null } },
@@ -39,7 +44,7 @@ export async function getLatestBalance(
     db.accountBalance.findFirst({ where, orderBy: { requestedAt: "desc" } }),
   ]);
   return {
-    environment: merchant.environment,
+    environment,
     balance: answered?.answeredAt
       ? {
           utilityAvailableCents: cents(answered.utilityAvailableCents),

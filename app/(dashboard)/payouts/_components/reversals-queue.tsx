@@ -62,23 +62,21 @@ export function ReversalsQueue({
             const mine = r.requestedById === userId;
             return (
               <tr key={r.id} data-reversal-id={r.id}>
-                <td className="whitespace-nowrap px-4 py-2 text-slate-600">
-                  {formatNairobiTime(r.createdAt)}
-                </td>
-                <td className="whitespace-nowrap px-4 py-2 text-right font-medium tabular-nums">
+                <td className="whitespace-nowrap text-slate-600">{formatNairobiTime(r.createdAt)}</td>
+                <td className="whitespace-nowrap text-right font-medium tabular-nums">
                   {formatKes(r.amount)}
                 </td>
-                <td className="px-4 py-2 font-mono text-xs">{r.originalReceipt}</td>
-                <td className="max-w-48 truncate px-4 py-2" title={r.reason}>
+                <td className="font-mono text-xs">{r.originalReceipt}</td>
+                <td className="max-w-48 truncate" title={r.reason}>
                   {r.reason}
                 </td>
-                <td className="max-w-40 truncate px-4 py-2 text-slate-600" title={r.requesterLabel}>
+                <td className="max-w-40 truncate text-slate-600" title={r.requesterLabel}>
                   {mine ? "You" : r.requesterLabel}
                 </td>
-                <td className="px-4 py-2">
+                <td>
                   <RequestStatus status={r.status} />
                 </td>
-                <td className="whitespace-nowrap px-4 py-2">
+                <td className="whitespace-nowrap">
                   <Link
                     href={`/payments/${r.paymentId}`}
                     className="text-brand-700 underline-offset-2 hover:underline"
