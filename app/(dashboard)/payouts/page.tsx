@@ -27,6 +27,8 @@ export default async function PayoutsPage({
     getLatestBalance(tenant.db, { merchantId, environment: tenant.merchant.environment }),
     loadReversalsQueue(tenant.db, merchantId),
   ]);
+  // Awaited below; marked handled now so a failure while the viewer is read cannot go unhandled.
+  besides.catch(() => {});
   const { viewer } = await getPayoutViewer(tenant.db, {
     merchantId,
     userId: tenant.user.id,
