@@ -4,6 +4,7 @@ import { Pool } from "pg";
 import { PrismaClient } from "../prisma/generated/prisma/client";
 import { getEnv } from "./env";
 import { getLogger } from "./logger";
+import { groupCallbackWrites, type RecordCallback } from "./payments/callbacks/group-callback-writes";
 
 export type Db = PrismaClient;
 
@@ -31,7 +32,12 @@ export function createPgPool(databaseUrl: string, options: { max: number; name: 
   return pool;
 }
 
-const globalForDb = globalThis as unknown as { malipoDb?: Db; malipoIngestDb?: Db; malipoIngestPool?: Pool };
+const globalForDb = globalThis as unknown as {
+  malipoDb?: Db;
+  malipoIngestDb?: Db;
+  malipoIngestPool?: Pool;
+  malipoCallbackWriter?: RecordCallback;
+};
 
 export function getDb(): Db {
   globalForDb.malipoDb ??= createDb(getEnv().DATABASE_URL);
@@ -41,12 +47,22 @@ export function getDb(): Db {
 /**
  * Small pools of their own for inbound callbacks, so acknowledging Daraja never waits behind
  * settlement, reconciliation or dashboard queries holding the main pool: a plain pg pool for the
- * one INSERT that stores each callback (record-callback.ts: a third of Prisma's CPU for it), and a
- * Prisma client for the rest (the merchant lookup, which is cached, refusals, C2B validation).
+ * INSERTs that store callbacks (record-callback.ts: a third of Prisma's CPU for it), and a Prisma
+ * client for the rest (the merchant lookup, which is cached, refusals, C2B validation).
  */
 export function getIngestPool(): Pool {
   globalForDb.malipoIngestPool ??= createPgPool(getEnv().DATABASE_URL, { max: 5, name: "malipo-ingest" });
   return globalForDb.malipoIngestPool;
+}
+
+/**
+ * How the callback endpoint stores what arrives: group commit over the ingest pool, so a burst of
+ * callbacks shares INSERTs and commits (group-callback-writes.ts). One per process (on globalThis:
+ * the front server and Next's bundle load this module separately).
+ */
+export function getCallbackWriter(): RecordCallback {
+  globalForDb.malipoCallbackWriter ??= groupCallbackWrites(getIngestPool());
+  return globalForDb.malipoCallbackWriter;
 }
 
 export function getIngestDb(): Db {

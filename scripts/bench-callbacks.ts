@@ -4,6 +4,7 @@
 // on) at each connection count, and reports acknowledgement latency and throughput next to a
 // minimal Node + pg server doing one INSERT per request on the same machine, in the same run; then
 // the settlements per second and how long after the last acknowledgement everything was settled.
+// Before each measurement both servers are warmed up with as many callbacks of their own.
 //   BENCH_URL (default http://localhost:3000), DATABASE_URL (default: the embedded dev database),
 //   BENCH_REQUESTS (3000 per connection count), BENCH_CONNECTIONS (50,200), BENCH_SETTLE_TIMEOUT_S (120),
 //   MALIPO_ENCRYPTION_KEYS (the server's: payer phones then match; without it every callback names
@@ -74,6 +75,19 @@ function cpuMs(pid: number | undefined): number {
   }
 }
 
+/** The whole machine's busy CPU time so far (every core, every process) in ms, from /proc/stat. */
+function machineCpuMs(): number {
+  try {
+    const [, ...fields] = readFileSync("/proc/stat", "utf8").split("\n")[0]?.trim().split(/\s+/) ?? [];
+    const [user, nice, system, , , irq, softirq, steal] = fields.map(Number);
+    return (
+      (((user ?? 0) + (nice ?? 0) + (system ?? 0) + (irq ?? 0) + (softirq ?? 0) + (steal ?? 0)) * 1000) / 100
+    );
+  } catch {
+    return 0;
+  }
+}
+
 async function load(concurrency: number, url: (i: number) => string, body: (i: number) => string) {
   const latencies: number[] = [];
   let next = 0;
@@ -105,6 +119,19 @@ async function load(concurrency: number, url: (i: number) => string, body: (i: n
   return { p50: pick(0.5), p99: pick(0.99), rps: total / seconds, failures, started, lastAck };
 }
 
+/** Waits until none of these payments is pending (or the timeout passes). */
+async function callbacksSettled(db: pg.Pool, ids: string[], timeoutMs: number): Promise<void> {
+  const started = performance.now();
+  while (performance.now() - started < timeoutMs) {
+    const { rows } = await db.query<{ n: string }>(
+      "SELECT count(*) AS n FROM payments WHERE checkout_request_id = ANY($1) AND status = 'pending'",
+      [ids],
+    );
+    if (Number(rows[0]?.n) === 0) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 async function main() {
   const db = new pg.Pool({ connectionString: databaseUrl, max: 10 });
   const merchant = (
@@ -133,24 +160,43 @@ async function main() {
     baseline.stdout.once("data", (chunk: Buffer) => resolve(Number(String(chunk).trim())));
   });
   const baselineUrl = `http://127.0.0.1:${baselinePort}/`;
-  const serverPid = Number(process.env.BENCH_SERVER_PID ?? 0);
   const callbackUrl = `${appUrl}/api/mpesa/stk/${merchant.id}/${merchant.callback_secret}`;
+  const serverPid = Number(process.env.BENCH_SERVER_PID ?? 0);
 
   const lines: string[] = [];
-  for (const concurrency of connectionCounts) {
-    // Real pending payments for the callbacks to settle.
+  // Real pending payments for the callbacks to settle.
+  const pending = async (count: number) => {
     const run = randomBytes(4).toString("hex");
-    const ids = Array.from({ length: total }, (_, i) => `ws_CO_bench_${run}_${i}`);
+    const ids = Array.from({ length: count }, (_, i) => `ws_CO_bench_${run}_${i}`);
     await db.query(
       `INSERT INTO payments (id, merchant_id, amount, phone_sealed, phone_hash, phone_masked, reference, status, checkout_request_id, updated_at)
        SELECT gen_random_uuid(), $1, 10, 'bench', $2, '2547•••••000', 'BENCH', 'pending', unnest($3::text[]), now()`,
       [merchant.id, phoneHash, ids],
     );
+    return ids;
+  };
+  for (const concurrency of connectionCounts) {
+    // Both servers are warmed up at this connection count first: the baseline's pool, and
+    // Malipo's code paths (compiled by V8 on first use) with callbacks for payments of their own.
+    const warmUp = await pending(total);
+    await load(
+      concurrency,
+      () => callbackUrl,
+      (i) => callback(warmUp[i] ?? "", 10, i),
+    );
+    await load(
+      concurrency,
+      () => baselineUrl,
+      (i) => callback(warmUp[i] ?? "", 10, i),
+    );
+    await callbacksSettled(db, warmUp, SETTLE_TIMEOUT_MS);
+    const ids = await pending(total);
     const body = (i: number) => callback(ids[i] ?? "", 10, i);
-    await load(concurrency, () => baselineUrl, body); // warm-up of the baseline's pool
     const baseCpu = cpuMs(baseline.pid);
+    const baseMachine = machineCpuMs();
     const base = await load(concurrency, () => baselineUrl, body);
     const baseCpuEach = (cpuMs(baseline.pid) - baseCpu) / total;
+    const baseMachineEach = (machineCpuMs() - baseMachine) / total;
 
     // Settlement is watched while the callbacks arrive and until all are settled.
     const settledCount = async () =>
@@ -163,6 +209,7 @@ async function main() {
         ).rows[0]?.n,
       );
     const malipoCpu = cpuMs(serverPid);
+    const malipoMachine = machineCpuMs();
     const malipo = await load(concurrency, () => callbackUrl, body);
     const settledAtLastAck = await settledCount();
     let settled = settledAtLastAck;
@@ -172,6 +219,9 @@ async function main() {
     }
     const allSettledAt = performance.now();
     const malipoCpuEach = (cpuMs(serverPid) - malipoCpu) / total;
+    // Everything the machine spent per callback (servers, load generator, PostgreSQL; for Malipo
+    // until the last settlement): with every core busy, the throughput is about cores ÷ this.
+    const malipoMachineEach = (machineCpuMs() - malipoMachine) / total;
     const reviews = Number(
       (
         await db.query<{ n: string }>(
@@ -204,6 +254,7 @@ async function main() {
       serverPid
         ? `  CPU per callback: Malipo's server ${malipoCpuEach.toFixed(2)} ms (acknowledgement and settlement), the bare server ${baseCpuEach.toFixed(2)} ms (INSERT only): ×${(malipoCpuEach / baseCpuEach).toFixed(2)}`
         : `  CPU per callback: the bare server ${baseCpuEach.toFixed(2)} ms (set BENCH_SERVER_PID to Malipo's server process for its figure)`,
+      `  machine CPU per callback (every process: load generator, server, PostgreSQL): Malipo ${malipoMachineEach.toFixed(2)} ms, bare ${baseMachineEach.toFixed(2)} ms: ×${(malipoMachineEach / baseMachineEach).toFixed(2)}`,
     );
   }
   baseline.kill();

@@ -6,7 +6,7 @@
 // (app/api/mpesa/[kind]/[merchantId]/[secret]/route.ts) does.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { acknowledging, processStoredCallback } from "../background/callback-queue";
-import { getIngestDb, getIngestPool } from "../db";
+import { getCallbackWriter, getIngestDb } from "../db";
 import { lazyRequestLog } from "../logger";
 import { callbackOutcome, observeCallback } from "../observability/observe-callback";
 import { withSpan } from "../observability/tracing";
@@ -58,7 +58,7 @@ export function answerMpesaCallback(
         const runtime = paymentsRuntime();
         const read = await request.readBody(); // capped: refused before reading when too large
         const result = await handleCallbackRequest(getIngestDb(), {
-          ingest: getIngestPool(),
+          record: getCallbackWriter(),
           path,
           merchantId,
           secret: request.secret,

@@ -1,9 +1,10 @@
 import { BlockList, isIP } from "node:net";
 import type { CallbackKind } from "../../../prisma/generated/prisma/enums";
-import type { DbClient, SqlClient } from "../../db-types";
+import type { DbClient } from "../../db-types";
 import { isUuid } from "../../validation/id";
 import { secretMatches } from "./callback-secret";
 import { spoolCallback } from "./callback-spool";
+import type { RecordCallback } from "./group-callback-writes";
 import { recordCallback } from "./record-callback";
 import type { RefusalReason } from "./record-refused-callback";
 
@@ -80,8 +81,8 @@ export interface CallbackRequest {
   headers: Record<string, string>;
   allowlist: BlockList;
   spoolDir: string;
-  /** Where the body is stored, when not through `db`: the callback endpoint's pg pool (record-callback.ts). */
-  ingest?: SqlClient;
+  /** How the body is stored, when not one INSERT through `db`: the callback endpoint's group commit (group-callback-writes.ts). */
+  record?: RecordCallback;
 }
 
 /**
@@ -125,7 +126,7 @@ export async function receiveCallback(
       return { accepted: false, reason: "address_not_allowed" };
   }
   try {
-    const row = await recordCallback(options.ingest ?? db, entry);
+    const row = await (options.record ? options.record(entry) : recordCallback(db, entry));
     return { accepted: true, inboxId: row.id, spooled: false, ack: acknowledgement(options.kind) };
   } catch {
     return spool(false);

@@ -43,41 +43,65 @@ export function inboxRowFor(input: {
   };
 }
 
-const INSERT_CALLBACK = `
+/** Whatever is known of a callback when it arrives: what recordCallback stores. */
+export type CallbackArrival = Parameters<typeof inboxRowFor>[0];
+
+// One statement for any number of callbacks: a column array each, so the text never changes.
+const INSERT_CALLBACKS = `
   INSERT INTO callback_inbox (id, merchant_id, kind, body, body_escaped, source_ip, headers, external_id)
-  VALUES ($1::uuid, $2::uuid, $3::"CallbackKind", $4, $5, $6, $7::jsonb, $8)
+  SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::"CallbackKind"[], $4::text[], $5::boolean[], $6::text[], $7::jsonb[], $8::text[])
   RETURNING id::text`;
 
 /**
- * Stores a callback body exactly as received, before anything else looks at it. PostgreSQL text
+ * Stores callback bodies exactly as received, before anything else looks at them, in one INSERT
+ * (one commit) however many there are; returns their ids in the same order. PostgreSQL text
  * cannot hold NUL, so a body with NUL bytes is kept with each one written as the six characters
  * `\u0000` and `bodyEscaped` set: processing sends it to review, never to settlement. (Stored
  * unescaped it would fail like an unavailable database, and be spooled and retried forever.)
- * One plain INSERT rather than Prisma's `create`, because this is on the acknowledgement's path:
+ * A plain INSERT rather than Prisma's `create`, because this is on the acknowledgement's path:
  * measured, `create` cost about three times the CPU of the same INSERT issued raw through Prisma,
  * and that about three times the CPU of the INSERT issued through pg, which the callback endpoint
- * passes as `db` (lib/http/mpesa-callback.ts).
+ * uses (group-callback-writes.ts).
  */
-export async function recordCallback(
+export async function recordCallbacks(
   db: DbClient | SqlClient,
-  input: Parameters<typeof inboxRowFor>[0],
-): Promise<{ id: string }> {
-  const row = inboxRowFor(input);
-  const values = [
-    uuidV7(),
-    row.merchantId,
-    row.kind,
-    row.body,
-    row.bodyEscaped,
-    row.sourceIp,
-    JSON.stringify(row.headers),
-    row.externalId,
-  ];
+  inputs: readonly CallbackArrival[],
+): Promise<{ id: string }[]> {
+  if (inputs.length === 0) return [];
+  const columns: unknown[][] = [[], [], [], [], [], [], [], []];
+  const ids: { id: string }[] = [];
+  for (const input of inputs) {
+    const row = inboxRowFor(input);
+    const id = uuidV7();
+    ids.push({ id });
+    const values = [
+      id,
+      row.merchantId,
+      row.kind,
+      row.body,
+      row.bodyEscaped,
+      row.sourceIp,
+      JSON.stringify(row.headers),
+      row.externalId,
+    ];
+    values.forEach((value, i) => {
+      columns[i]?.push(value);
+    });
+  }
   const rows =
     "$queryRawUnsafe" in db
-      ? await db.$queryRawUnsafe<unknown[]>(INSERT_CALLBACK, ...values)
-      : (await db.query(INSERT_CALLBACK, values)).rows;
-  const [stored] = rows as { id: string }[];
+      ? await db.$queryRawUnsafe<unknown[]>(INSERT_CALLBACKS, ...columns)
+      : (await db.query(INSERT_CALLBACKS, columns)).rows;
+  if (rows.length !== inputs.length) throw new Error("the callbacks were not stored");
+  return ids;
+}
+
+/** Stores one callback as received (recordCallbacks). */
+export async function recordCallback(
+  db: DbClient | SqlClient,
+  input: CallbackArrival,
+): Promise<{ id: string }> {
+  const [stored] = await recordCallbacks(db, [input]);
   if (!stored) throw new Error("the callback was not stored");
   return stored;
 }

@@ -1,0 +1,92 @@
+import type { SqlClient } from "../../db-types";
+import { type CallbackArrival, recordCallbacks } from "./record-callback";
+
+/** Stores one callback as received and resolves with its inbox id once it is committed. */
+export type RecordCallback = (arrival: CallbackArrival) => Promise<{ id: string }>;
+
+interface Waiting {
+  arrival: CallbackArrival;
+  resolve: (stored: { id: string }) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * A PostgreSQL error caused by the rows themselves (SQLSTATE class 22, data exception, or 23,
+ * integrity constraint): the other callbacks of the group can still be stored one by one. Any
+ * other failure (no connection, the server shutting down, a timeout) is the database's, and
+ * storing them one by one would only fail again, slower.
+ */
+function rowsAreTheProblem(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === "string" && /^2[23][0-9A-Z]{3}$/.test(code);
+}
+
+/**
+ * Group commit for the callback acknowledgement's path: every callback that arrives while earlier
+ * ones are being written waits for the next INSERT, and that INSERT stores them all with one
+ * commit (recordCallbacks). An answer is still sent only after its own row is committed, so
+ * nothing acknowledged can be lost; under a burst each callback costs PostgreSQL and this process
+ * a share of one statement and one commit instead of a whole one. A lone callback is written at
+ * once (after the current turn of the event loop, so the requests read in that turn go together).
+ * If a group's INSERT fails because of a row in it, the group is written again one callback at a
+ * time, so only that callback fails (and is spooled by receiveCallback); if the database itself
+ * fails, every callback of the group fails at once and is spooled.
+ */
+export function groupCallbackWrites(
+  db: SqlClient,
+  options: { maxGroup?: number; maxWrites?: number } = {},
+): RecordCallback {
+  const maxGroup = options.maxGroup ?? 200;
+  const maxWrites = options.maxWrites ?? 2;
+  const waiting: Waiting[] = [];
+  let writes = 0;
+  let scheduled = false;
+
+  const write = async (group: Waiting[]) => {
+    try {
+      const stored = await recordCallbacks(
+        db,
+        group.map((w) => w.arrival),
+      );
+      group.forEach((w, i) => {
+        const row = stored[i];
+        if (row) w.resolve(row);
+        else w.reject(new Error("the callback was not stored"));
+      });
+    } catch (error) {
+      if (group.length === 1 || !rowsAreTheProblem(error)) {
+        for (const w of group) w.reject(error);
+        return;
+      }
+      await Promise.all(
+        group.map((w) =>
+          recordCallbacks(db, [w.arrival]).then(
+            ([row]) => (row ? w.resolve(row) : w.reject(new Error("the callback was not stored"))),
+            w.reject,
+          ),
+        ),
+      );
+    }
+  };
+
+  const pump = () => {
+    scheduled = false;
+    while (writes < maxWrites && waiting.length > 0) {
+      const group = waiting.splice(0, maxGroup);
+      writes += 1;
+      void write(group).finally(() => {
+        writes -= 1;
+        pump();
+      });
+    }
+  };
+
+  return (arrival) =>
+    new Promise((resolve, reject) => {
+      waiting.push({ arrival, resolve, reject });
+      if (!scheduled && writes < maxWrites) {
+        scheduled = true;
+        setImmediate(pump);
+      }
+    });
+}

@@ -1,0 +1,104 @@
+// Group commit on the callback acknowledgement's path (group-callback-writes.ts): a burst shares
+// INSERTs, yet each callback is answered only once its own row is committed, a bad row fails alone,
+// and an unavailable database fails the group at once (the endpoint then spools each callback).
+import { afterAll, describe, expect, it } from "vitest";
+import { createPgPool } from "@/lib/db";
+import type { SqlClient } from "@/lib/db-types";
+import { groupCallbackWrites } from "@/lib/payments/callbacks/group-callback-writes";
+import type { CallbackArrival } from "@/lib/payments/callbacks/record-callback";
+import { createMember } from "../factories";
+import { testDatabaseUrl, testDb } from "./db";
+
+/** A pool that counts its statements and the rows each one stored. */
+function counted(pool: SqlClient) {
+  const groups: number[] = [];
+  const client: SqlClient = {
+    query: (text, values) => {
+      groups.push(Array.isArray(values?.[0]) ? values[0].length : 1);
+      return pool.query(text, values);
+    },
+  };
+  return { client, groups };
+}
+
+describe("storing callbacks in groups", () => {
+  const db = testDb();
+  const pool = createPgPool(testDatabaseUrl(), { max: 5, name: "test-group-writes" });
+  const reader = createPgPool(testDatabaseUrl(), { max: 2, name: "test-group-reader" });
+  afterAll(async () => {
+    await pool.end();
+    await reader.end();
+  });
+
+  const arrival = (merchantId: string, i: number): CallbackArrival => ({
+    merchantId,
+    kind: "stk",
+    body: JSON.stringify({ Body: { stkCallback: { CheckoutRequestID: `ws_CO_group_${i}`, ResultCode: 0 } } }),
+    sourceIp: "127.0.0.1",
+    headers: { "content-type": "application/json" },
+  });
+
+  it("a burst shares INSERTs, and each callback resolves only once its own row is committed", async () => {
+    const { merchantId } = await createMember(db, { role: "developer" });
+    const { client, groups } = counted(pool);
+    const write = groupCallbackWrites(client);
+    const arrivals = Array.from({ length: 300 }, (_, i) => arrival(merchantId, i));
+    // Read back from another connection the moment each one resolves: committed, not just sent.
+    const seen = await Promise.all(
+      arrivals.map((a) =>
+        write(a).then(async ({ id }) => {
+          const { rows } = await reader.query<{ body: string; external_id: string; state: string }>(
+            "SELECT body, external_id, state FROM callback_inbox WHERE id = $1",
+            [id],
+          );
+          return rows[0];
+        }),
+      ),
+    );
+    seen.forEach((row, i) => {
+      expect(row?.body).toBe(arrivals[i]?.body);
+      expect(row?.external_id).toBe(`ws_CO_group_${i}`);
+      expect(row?.state).toBe("pending");
+    });
+    expect(groups.reduce((a, b) => a + b, 0)).toBe(300);
+    expect(groups.length).toBeLessThanOrEqual(10);
+    const stored = await db.callbackInbox.count({ where: { merchantId } });
+    expect(stored).toBe(300);
+  });
+
+  it("a lone callback is written at once, by itself", async () => {
+    const { merchantId } = await createMember(db, { role: "developer" });
+    const { client, groups } = counted(pool);
+    const write = groupCallbackWrites(client);
+    const { id } = await write(arrival(merchantId, 0));
+    expect(groups).toEqual([1]);
+    expect((await db.callbackInbox.findUniqueOrThrow({ where: { id } })).merchantId).toBe(merchantId);
+  });
+
+  it("a row PostgreSQL refuses fails alone: the rest of its group is stored one by one", async () => {
+    const { merchantId } = await createMember(db, { role: "developer" });
+    const { client, groups } = counted(pool);
+    const write = groupCallbackWrites(client);
+    const arrivals = Array.from({ length: 20 }, (_, i) => arrival(merchantId, i));
+    // Not a uuid: the cast fails (SQLSTATE 22P02), as any bad value in one row would.
+    arrivals[7] = { ...arrival(merchantId, 7), merchantId: "not-a-uuid" };
+    const results = await Promise.allSettled(arrivals.map((a) => write(a)));
+    expect(results.map((r) => r.status)).toEqual(
+      arrivals.map((_, i) => (i === 7 ? "rejected" : "fulfilled")),
+    );
+    expect(groups[0]).toBe(20); // tried together first
+    expect(await db.callbackInbox.count({ where: { merchantId } })).toBe(19);
+  });
+
+  it("an unavailable database fails the whole group at once, without retrying each callback", async () => {
+    const down = createPgPool("postgres://postgres@127.0.0.1:1/none", { max: 2, name: "test-group-down" });
+    const { client, groups } = counted(down);
+    const write = groupCallbackWrites(client);
+    const results = await Promise.allSettled(
+      Array.from({ length: 20 }, (_, i) => write(arrival(crypto.randomUUID(), i))),
+    );
+    expect(results.every((r) => r.status === "rejected")).toBe(true);
+    expect(groups).toEqual([20]);
+    await down.end();
+  });
+});
