@@ -14,6 +14,7 @@ const db = createDb(databaseUrl, { max: 10 });
 const hold = process.env.DRILL_HOLD === "1";
 const endpoint = await startCallbackEndpoint({
   db: () => db,
+  databaseUrl,
   keyring,
   spoolDir: process.env.DRILL_SPOOL ?? "",
   port: Number(process.env.DRILL_PORT),

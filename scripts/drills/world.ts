@@ -13,8 +13,9 @@ import { join } from "node:path";
 import { SETTLE_CONCURRENCY_PER_BATCH, SETTLE_WORKERS } from "../../lib/background/callback-queue";
 import { generateKeyringSpec, type Keyring, parseKeyring } from "../../lib/crypto/keyring";
 import { lookupHash } from "../../lib/crypto/seal";
-import { createDb, type Db } from "../../lib/db";
+import { createDb, createPgPool, type Db } from "../../lib/db";
 import { simulatorCredentials, upsertMpesaCredential } from "../../lib/merchants/mpesa-credentials";
+import { groupCallbackWrites } from "../../lib/payments/callbacks/group-callback-writes";
 import { handleCallbackRequest } from "../../lib/payments/callbacks/handle-callback-request";
 import { INBOX_BATCH_SIZE, processInboxBatch } from "../../lib/payments/callbacks/process-inbox-batch";
 import { buildAllowlist } from "../../lib/payments/callbacks/receive-callback";
@@ -93,12 +94,14 @@ export interface CallbackEndpoint {
 }
 
 /**
- * The callback endpoint: answers through handleCallbackRequest, then (unless `process` is false)
+ * The callback endpoint: answers through handleCallbackRequest, storing as the app does (group
+ * commit over a pg pool of its own, lib/db.ts getCallbackWriter), then (unless `process` is false)
  * hands the stored entry to a batchingQueue after the answer, as the app does (`concurrency`
  * settlements in flight per batch, the app's SETTLE_CONCURRENCY_PER_BATCH unless given).
  */
 export async function startCallbackEndpoint(options: {
   db: () => Db;
+  databaseUrl: string;
   keyring: Keyring;
   spoolDir: string;
   port?: number;
@@ -115,6 +118,8 @@ export async function startCallbackEndpoint(options: {
     { workers: SETTLE_WORKERS },
   );
   const allowlist = buildAllowlist([DRILL_SOURCE_IP]);
+  const ingest = createPgPool(options.databaseUrl, { max: 5, name: "drill-ingest" });
+  const record = groupCallbackWrites(ingest);
   const endpoint = { url: "", acknowledged: 0 } as CallbackEndpoint;
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -131,6 +136,7 @@ export async function startCallbackEndpoint(options: {
           headers: {},
           allowlist,
           spoolDir: options.spoolDir,
+          record,
         });
         res.writeHead(result.status, { "Content-Type": "application/json" });
         res.end(JSON.stringify(result.body));
@@ -149,7 +155,7 @@ export async function startCallbackEndpoint(options: {
   endpoint.close = () =>
     new Promise<void>((resolve) => {
       server.closeAllConnections();
-      server.close(() => resolve());
+      server.close(() => void ingest.end().then(resolve, resolve));
     });
   return endpoint;
 }
@@ -180,6 +186,7 @@ export async function startDrillWorld(options: {
   const spoolDir = join(tmpdir(), `malipo-drill-spool-${randomBytes(4).toString("hex")}`);
   const endpoint = await startCallbackEndpoint({
     db: () => db,
+    databaseUrl: options.databaseUrl,
     keyring,
     spoolDir,
     port: options.port,
