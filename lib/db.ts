@@ -4,6 +4,7 @@ import { Pool } from "pg";
 import { PrismaClient } from "../prisma/generated/prisma/client";
 import { getEnv } from "./env";
 import { getLogger } from "./logger";
+import { callbackStoreRows } from "./observability/metrics";
 import { groupCallbackWrites, type RecordCallback } from "./payments/callbacks/group-callback-writes";
 
 export type Db = PrismaClient;
@@ -61,7 +62,9 @@ export function getIngestPool(): Pool {
  * the front server and Next's bundle load this module separately).
  */
 export function getCallbackWriter(): RecordCallback {
-  globalForDb.malipoCallbackWriter ??= groupCallbackWrites(getIngestPool());
+  globalForDb.malipoCallbackWriter ??= groupCallbackWrites(getIngestPool(), {
+    onGroup: (size) => callbackStoreRows.observe(size),
+  });
   return globalForDb.malipoCallbackWriter;
 }
 

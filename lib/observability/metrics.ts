@@ -34,6 +34,13 @@ function createMetrics() {
       buckets: REQUEST_BUCKETS,
       registers,
     }),
+    /** Callbacks stored by each INSERT of the acknowledgement's group commit (group-callback-writes.ts). */
+    callbackStoreRows: new Histogram({
+      name: "malipo_callback_store_rows",
+      help: "Callbacks stored together by one INSERT (group commit while acknowledging).",
+      buckets: [1, 2, 5, 10, 20, 50, 100, 200],
+      registers,
+    }),
     /** From a money movement's start (payment or payout initiated) to its final state. */
     settlementSeconds: new Histogram({
       name: "malipo_settlement_seconds",
@@ -157,6 +164,7 @@ export const {
   registry,
   callbacksReceived,
   callbackAckSeconds,
+  callbackStoreRows,
   settlementSeconds,
   darajaCalls,
   darajaCallSeconds,

@@ -41,7 +41,8 @@ describe("storing callbacks in groups", () => {
   it("a burst shares INSERTs, and each callback resolves only once its own row is committed", async () => {
     const { merchantId } = await createMember(db, { role: "developer" });
     const { client, groups } = counted(pool);
-    const write = groupCallbackWrites(client);
+    const told: number[] = [];
+    const write = groupCallbackWrites(client, { onGroup: (size) => told.push(size) });
     const arrivals = Array.from({ length: 300 }, (_, i) => arrival(merchantId, i));
     // Read back from another connection the moment each one resolves: committed, not just sent.
     const seen = await Promise.all(
@@ -62,6 +63,7 @@ describe("storing callbacks in groups", () => {
     });
     expect(groups.reduce((a, b) => a + b, 0)).toBe(300);
     expect(groups.length).toBeLessThanOrEqual(10);
+    expect(told).toEqual(groups); // what the malipo_callback_store_rows metric observes
     const stored = await db.callbackInbox.count({ where: { merchantId } });
     expect(stored).toBe(300);
   });

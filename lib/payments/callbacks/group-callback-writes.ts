@@ -34,7 +34,12 @@ function rowsAreTheProblem(error: unknown): boolean {
  */
 export function groupCallbackWrites(
   db: SqlClient,
-  options: { maxGroup?: number; maxWrites?: number } = {},
+  options: {
+    maxGroup?: number;
+    maxWrites?: number;
+    /** Told each group's size as its INSERT is sent (a metric). */
+    onGroup?: (size: number) => void;
+  } = {},
 ): RecordCallback {
   const maxGroup = options.maxGroup ?? 200;
   const maxWrites = options.maxWrites ?? 2;
@@ -73,6 +78,7 @@ export function groupCallbackWrites(
     scheduled = false;
     while (writes < maxWrites && waiting.length > 0) {
       const group = waiting.splice(0, maxGroup);
+      options.onGroup?.(group.length);
       writes += 1;
       void write(group).finally(() => {
         writes -= 1;
