@@ -8,13 +8,41 @@ type CanTransact = DbClient & {
   $transaction<T>(fn: (tx: Prisma.TransactionClient) => Promise<T>, options?: TransactionOptions): Promise<T>;
 };
 
-/** Runs `fn` in a transaction, or inside the caller's transaction when `db` already is one. */
-export function inTransaction<T>(
+/** Work waiting for a transaction opened by inTransaction to commit (afterCommit). */
+const committing = new WeakMap<object, (() => void)[]>();
+
+/**
+ * Runs `fn` in a transaction, or inside the caller's transaction when `db` already is one. What
+ * `fn` hands to afterCommit runs once the outermost transaction has committed, never if it rolls
+ * back.
+ */
+export async function inTransaction<T>(
   db: DbClient,
   fn: (tx: Prisma.TransactionClient) => Promise<T>,
   options?: TransactionOptions,
 ): Promise<T> {
-  return "$transaction" in db ? (db as CanTransact).$transaction(fn, options) : fn(db);
+  if (!("$transaction" in db)) return fn(db);
+  // Within a transaction this opened, Prisma nests: the work waits for the outermost commit.
+  const enclosing = committing.get(db);
+  const after = enclosing ?? [];
+  const result = await (db as CanTransact).$transaction((tx) => {
+    committing.set(tx, after);
+    return fn(tx);
+  }, options);
+  if (!enclosing) for (const work of after.splice(0)) work();
+  return result;
+}
+
+/**
+ * Runs `work` once `db`'s transaction has committed, when `db` is a transaction opened by
+ * inTransaction; at once otherwise (nothing to wait for). For what must only follow changes that
+ * stay, such as metrics: a rolled-back transaction's work is dropped, so a batch that is undone
+ * and then settled again one by one is reported once. `work` must not throw.
+ */
+export function afterCommit(db: DbClient, work: () => void): void {
+  const waiting = committing.get(db);
+  if (waiting) waiting.push(work);
+  else work();
 }
 
 /**

@@ -10,6 +10,7 @@ import { generateKeyringSpec, parseKeyring } from "@/lib/crypto/keyring";
 import type { Db } from "@/lib/db";
 import { processInboxBatch } from "@/lib/payments/callbacks/process-inbox-batch";
 import { recordCallback } from "@/lib/payments/callbacks/record-callback";
+import { setPaymentsObserver } from "@/lib/payments/observer";
 import { createCheckoutSession, createMerchant, createPayment } from "../factories";
 import { withFailingTrigger } from "../support/failing-trigger";
 import { testDb } from "./db";
@@ -200,5 +201,35 @@ describe("settling stored callbacks together", () => {
     for (const label of ["plain0", "plain1", "plain2", "plain4", "plain5", "duplicated", "receiptFirst"])
       expect(summary[label]).toMatchObject({ status: "paid", events: ["payment.paid"], deliveries: 1 });
     expect(summary.cancelled).toMatchObject({ status: "cancelled", events: ["payment.cancelled"] });
+  });
+
+  it("reports a settlement to the metrics only once it commits, even when its batch was undone after it", async () => {
+    const world = await buildWorld(db);
+    const poisoned = world.cases.find((c) => c.label === "plain3")?.paymentId ?? "";
+    const reported: string[] = [];
+    setPaymentsObserver({ settled: (s) => reported.push(s.id) });
+    // The batch's UPDATE succeeds; its events' INSERT then fails, undoing the whole batch.
+    const result = await withFailingTrigger(
+      db,
+      {
+        name: "malipo_test_poison_events",
+        table: "events",
+        event: "INSERT",
+        when: `NEW.object_id = '${poisoned}'`,
+        message: "poisoned event",
+      },
+      () => processInboxBatch(db, { keyring, inboxIds: world.inboxIds, together: true }),
+    ).finally(() => setPaymentsObserver(undefined));
+    expect(result.togetherError).toMatch(/poisoned event/);
+    // One report for each settlement that stayed, which each left one payment event.
+    const ids = world.cases.flatMap((c) => (c.paymentId ? [c.paymentId] : []));
+    const events = await db.event.findMany({
+      where: { objectId: { in: ids }, type: { startsWith: "payment." } },
+      select: { objectId: true },
+    });
+    const committed = events.map((e) => e.objectId).toSorted();
+    expect(committed.length).toBeGreaterThan(5);
+    expect(committed).not.toContain(poisoned);
+    expect(reported.toSorted()).toEqual(committed);
   });
 });

@@ -2,7 +2,7 @@ import type { Payment } from "../../../prisma/generated/prisma/client";
 import type { PaymentStatus, ReceiptSource } from "../../../prisma/generated/prisma/enums";
 import type { Keyring } from "../../crypto/keyring";
 import { lookupHash } from "../../crypto/seal";
-import type { DbClient } from "../../db-types";
+import { afterCommit, type DbClient } from "../../db-types";
 import { paymentEventType } from "../../events/event-types";
 import { recordEvents } from "../../events/record-event";
 import { maskPhone } from "../../redact";
@@ -134,17 +134,22 @@ export async function settlePendingStkResults(
   return settled;
 }
 
-/** What every settlement that changed a payment does next: reports it and records its event. */
+/**
+ * What every settlement that changed a payment does next: records its event, and reports it once
+ * the transaction commits (afterCommit).
+ */
 export async function announceSettled(tx: DbClient, payments: readonly Payment[], now = new Date()) {
   const events = [];
   for (const payment of payments) {
-    reportSettled({
-      kind: "payment",
-      id: payment.id,
-      status: payment.status,
-      startedAt: payment.createdAt,
-      settledAt: payment.settledAt ?? now,
-    });
+    afterCommit(tx, () =>
+      reportSettled({
+        kind: "payment",
+        id: payment.id,
+        status: payment.status,
+        startedAt: payment.createdAt,
+        settledAt: payment.settledAt ?? now,
+      }),
+    );
     const type = paymentEventType(payment.status);
     if (type)
       events.push({

@@ -1,5 +1,5 @@
 import type { Payout, PayoutStatus, Prisma } from "../../../prisma/generated/prisma/client";
-import type { DbClient } from "../../db-types";
+import { afterCommit, type DbClient } from "../../db-types";
 import { payoutEventType } from "../../events/event-types";
 import { recordEvent } from "../../events/record-event";
 import type { PayoutResultDetails } from "../daraja/payout-result";
@@ -87,7 +87,9 @@ export async function recordPayoutOutcome(
     },
   });
   const startedAt = settled.submittedAt ?? settled.createdAt;
-  reportSettled({ kind: "payout", id: settled.id, status, startedAt, settledAt: options.now });
+  afterCommit(tx, () =>
+    reportSettled({ kind: "payout", id: settled.id, status, startedAt, settledAt: options.now }),
+  );
   const type = payoutEventType(status);
   if (type) {
     await recordEvent(tx, {
