@@ -1,10 +1,14 @@
 // Group commit on the callback acknowledgement's path (group-callback-writes.ts): a burst shares
 // INSERTs, yet each callback is answered only once its own row is committed, a bad row fails alone,
 // and an unavailable database fails the group at once (the endpoint then spools each callback).
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { createPgPool } from "@/lib/db";
 import type { SqlClient } from "@/lib/db-types";
-import { groupCallbackWrites } from "@/lib/payments/callbacks/group-callback-writes";
+import { groupCallbackWrites, StoreDeadlineError } from "@/lib/payments/callbacks/group-callback-writes";
+import { buildAllowlist, receiveCallback } from "@/lib/payments/callbacks/receive-callback";
 import type { CallbackArrival } from "@/lib/payments/callbacks/record-callback";
 import { createMember } from "../factories";
 import { testDatabaseUrl, testDb } from "./db";
@@ -102,5 +106,44 @@ describe("storing callbacks in groups", () => {
     expect(results.every((r) => r.status === "rejected")).toBe(true);
     expect(groups).toEqual([20]);
     await down.end();
+  });
+
+  it("gives up on a callback the database has not committed by the deadline, queued ones too", async () => {
+    // A database that neither answers nor fails (stalled server, lost network path).
+    let calls = 0;
+    const hung: SqlClient = {
+      query: () => {
+        calls += 1;
+        return new Promise(() => {});
+      },
+    };
+    const write = groupCallbackWrites(hung, { deadlineMs: 200, maxWrites: 1 });
+    const started = performance.now();
+    const first = write(arrival(crypto.randomUUID(), 0));
+    await new Promise((r) => setTimeout(r, 50)); // the first INSERT is in flight and hangs
+    const queued = write(arrival(crypto.randomUUID(), 1)); // waits behind it
+    const results = await Promise.allSettled([first, queued]);
+    for (const r of results) expect(r.status === "rejected" && r.reason).toBeInstanceOf(StoreDeadlineError);
+    expect(performance.now() - started).toBeLessThan(1_000);
+    expect(calls).toBe(1); // the queued one was never sent: it is spooled instead
+  });
+
+  it("a callback given up on is still acknowledged: receiveCallback spools it", async () => {
+    const { merchantId } = await createMember(db, { role: "developer" });
+    const merchant = await db.merchant.findUniqueOrThrow({ where: { id: merchantId } });
+    const spoolDir = mkdtempSync(join(tmpdir(), "malipo-deadline-"));
+    const hung: SqlClient = { query: () => new Promise(() => {}) };
+    const received = await receiveCallback(db, {
+      ...arrival(merchantId, 0),
+      merchantId,
+      secret: merchant.callbackSecret,
+      allowlist: buildAllowlist([]),
+      spoolDir,
+      kind: "stk",
+      record: groupCallbackWrites(hung, { deadlineMs: 100 }),
+    });
+    expect(received).toMatchObject({ accepted: true, spooled: true, inboxId: null });
+    expect(readdirSync(spoolDir).length).toBe(1);
+    rmSync(spoolDir, { recursive: true, force: true });
   });
 });

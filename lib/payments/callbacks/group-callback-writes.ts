@@ -4,8 +4,23 @@ import { type CallbackArrival, recordCallbacks } from "./record-callback";
 /** Stores one callback as received and resolves with its inbox id once it is committed. */
 export type RecordCallback = (arrival: CallbackArrival) => Promise<{ id: string }>;
 
+/**
+ * How long a callback may wait for its row to be committed before it is given up on (and
+ * spooled by receiveCallback): Daraja does not retry, and waits only seconds for an answer.
+ */
+export const STORE_DEADLINE_MS = 3_000;
+
+/** The database did not commit a callback within the deadline. */
+export class StoreDeadlineError extends Error {
+  constructor(ms: number) {
+    super(`the database did not store the callback within ${ms} ms`);
+  }
+}
+
 interface Waiting {
   arrival: CallbackArrival;
+  /** Settled: answered with an id, failed, or given up on at the deadline. */
+  done: boolean;
   resolve: (stored: { id: string }) => void;
   reject: (error: unknown) => void;
 }
@@ -31,28 +46,39 @@ function rowsAreTheProblem(error: unknown): boolean {
  * If a group's INSERT fails because of a row in it, the group is written again one callback at a
  * time, so only that callback fails (and is spooled by receiveCallback); if the database itself
  * fails, every callback of the group fails at once and is spooled.
+ *
+ * A database that hangs instead of failing (a stalled server, a lost network path) would keep
+ * Daraja waiting past its patience, and it does not retry: so a callback not committed within
+ * `deadlineMs` fails with StoreDeadlineError and is spooled too. If its INSERT commits later after
+ * all, the spooled copy becomes a second inbox entry for the same result, which settlement applies
+ * once (the payment is final by then).
  */
 export function groupCallbackWrites(
   db: SqlClient,
   options: {
     maxGroup?: number;
     maxWrites?: number;
+    deadlineMs?: number;
     /** Told each group's size as its INSERT is sent (a metric). */
     onGroup?: (size: number) => void;
   } = {},
 ): RecordCallback {
   const maxGroup = options.maxGroup ?? 200;
   const maxWrites = options.maxWrites ?? 2;
-  const waiting: Waiting[] = [];
+  const deadlineMs = options.deadlineMs ?? STORE_DEADLINE_MS;
+  let waiting: Waiting[] = [];
   let writes = 0;
   let scheduled = false;
 
+  const store = (group: Waiting[]) =>
+    recordCallbacks(
+      db,
+      group.map((w) => w.arrival),
+    );
+
   const write = async (group: Waiting[]) => {
     try {
-      const stored = await recordCallbacks(
-        db,
-        group.map((w) => w.arrival),
-      );
+      const stored = await store(group);
       group.forEach((w, i) => {
         const row = stored[i];
         if (row) w.resolve(row);
@@ -65,7 +91,7 @@ export function groupCallbackWrites(
       }
       await Promise.all(
         group.map((w) =>
-          recordCallbacks(db, [w.arrival]).then(
+          store([w]).then(
             ([row]) => (row ? w.resolve(row) : w.reject(new Error("the callback was not stored"))),
             w.reject,
           ),
@@ -76,7 +102,10 @@ export function groupCallbackWrites(
 
   const pump = () => {
     scheduled = false;
-    while (writes < maxWrites && waiting.length > 0) {
+    while (writes < maxWrites) {
+      // Callbacks given up on at their deadline are not written: they were spooled instead.
+      if (waiting.some((w) => w.done)) waiting = waiting.filter((w) => !w.done);
+      if (waiting.length === 0) return;
       const group = waiting.splice(0, maxGroup);
       options.onGroup?.(group.length);
       writes += 1;
@@ -89,7 +118,24 @@ export function groupCallbackWrites(
 
   return (arrival) =>
     new Promise((resolve, reject) => {
-      waiting.push({ arrival, resolve, reject });
+      const timer = setTimeout(() => entry.reject(new StoreDeadlineError(deadlineMs)), deadlineMs);
+      const entry: Waiting = {
+        arrival,
+        done: false,
+        resolve: (stored) => {
+          if (entry.done) return;
+          entry.done = true;
+          clearTimeout(timer);
+          resolve(stored);
+        },
+        reject: (error) => {
+          if (entry.done) return;
+          entry.done = true;
+          clearTimeout(timer);
+          reject(error);
+        },
+      };
+      waiting.push(entry);
       if (!scheduled && writes < maxWrites) {
         scheduled = true;
         setImmediate(pump);
