@@ -8,7 +8,11 @@ import { describe, expect, it } from "vitest";
 import { makeProcessCallback } from "@/inngest/functions/process-callback";
 import { generateKeyringSpec, parseKeyring } from "@/lib/crypto/keyring";
 import { processInboxBatch } from "@/lib/payments/callbacks/process-inbox-batch";
-import { processInboxEntry } from "@/lib/payments/callbacks/process-inbox-entry";
+import {
+  claimInboxEntries,
+  markInboxProcessed,
+  processInboxEntry,
+} from "@/lib/payments/callbacks/process-inbox-entry";
 import { recordCallback } from "@/lib/payments/callbacks/record-callback";
 import { createMerchant, createPayment } from "../factories";
 import { testDb } from "./db";
@@ -167,5 +171,39 @@ describe("processing stored callbacks in batches", () => {
     expect(await db.callbackInbox.findUniqueOrThrow({ where: { id: early.id } })).toMatchObject({
       state: "pending",
     });
+  });
+
+  it("claims and marks entries with raw statements that read back exactly as Prisma's model does", async () => {
+    const merchant = await createMerchant(db);
+    const stored = [
+      await recordCallback(db, {
+        merchantId: merchant.id,
+        kind: "stk",
+        body: success(`ws_CO_claim_${randomBytes(3).toString("hex")}`, "RCL1"),
+        sourceIp: "196.201.214.200",
+        headers: { "content-type": "application/json", "x-request-id": "r-1" },
+      }),
+      await recordCallback(db, {
+        merchantId: null,
+        kind: "b2c_result",
+        body: "{\u0000",
+        sourceIp: null,
+        headers: {},
+      }),
+    ];
+    const ids = stored.map((s) => s.id);
+    const claimed = await claimInboxEntries(db, ids);
+    const model = await db.callbackInbox.findMany({ where: { id: { in: ids } } });
+    const byId = (rows: { id: string }[]) => [...rows].sort((a, b) => a.id.localeCompare(b.id));
+    expect(byId(claimed)).toEqual(byId(model));
+    expect(claimed.map((e) => e.attempts)).toEqual([1, 1]);
+    const now = new Date("2026-12-03T10:00:00.000Z");
+    await markInboxProcessed(db, ids, now);
+    const marked = await db.callbackInbox.findMany({ where: { id: { in: ids } } });
+    expect(marked.map((e) => [e.state, e.processedAt?.toISOString(), e.lastError])).toEqual([
+      ["processed", now.toISOString(), null],
+      ["processed", now.toISOString(), null],
+    ]);
+    expect(await claimInboxEntries(db, ids)).toEqual([]); // processed entries are not claimed again
   });
 });

@@ -10,6 +10,7 @@ import {
   type FinishInboxEntry,
   finishInboxEntry,
   type InboxOutcome,
+  markInboxProcessed,
   plainStkResult,
   processClaimedEntry,
 } from "./process-inbox-entry";
@@ -85,11 +86,7 @@ export async function processInboxBatch(
       }
     };
     await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 1) }, worker));
-    if (processed.length > 0)
-      await db.callbackInbox.updateMany({
-        where: { id: { in: processed } },
-        data: { state: "processed", lastError: null, processedAt: now() },
-      });
+    await markInboxProcessed(db, processed, now());
   }
   return result;
 }
@@ -123,11 +120,7 @@ async function settleTogether(
         results.filter((r) => !payments.has(r.key)),
       );
       const ids = [...payments.keys(), ...spent];
-      if (ids.length > 0)
-        await tx.callbackInbox.updateMany({
-          where: { id: { in: ids } },
-          data: { state: "processed", lastError: null, processedAt: options.now() },
-        });
+      await markInboxProcessed(tx, ids, options.now());
       return ids;
     });
     return { settled: new Set(settled) };

@@ -36,12 +36,39 @@ export type FinishInboxEntry = (
   lastError?: string | null,
 ) => Promise<unknown>;
 
+/**
+ * A `callback_inbox` row as a CallbackInbox (its fields' names and types), for the raw statements
+ * below: on the settlement path Prisma's model queries cost about 2 ms of CPU more per batch of 75
+ * than the same statements sent raw.
+ */
+const INBOX_COLUMNS = `id::text, merchant_id::text AS "merchantId", kind::text, body, source_ip AS "sourceIp",
+  headers, external_id AS "externalId", state::text, attempts, last_error AS "lastError",
+  received_at AS "receivedAt", processed_at AS "processedAt", body_escaped AS "bodyEscaped"`;
+
 /** Claims entries still to process (one statement for any number): their attempts go up by one. */
 export function claimInboxEntries(db: DbClient, inboxIds: readonly string[]): Promise<CallbackInbox[]> {
-  return db.callbackInbox.updateManyAndReturn({
-    where: { id: { in: [...inboxIds] }, state: { in: ["pending", "failed"] } },
-    data: { attempts: { increment: 1 } },
-  });
+  if (inboxIds.length === 0) return Promise.resolve([]);
+  return db.$queryRawUnsafe<CallbackInbox[]>(
+    `UPDATE callback_inbox SET attempts = attempts + 1
+     WHERE id = ANY($1::uuid[]) AND state IN ('pending', 'failed')
+     RETURNING ${INBOX_COLUMNS}`,
+    [...inboxIds],
+  );
+}
+
+/** Marks entries processed (one statement for any number). */
+export async function markInboxProcessed(
+  db: DbClient,
+  inboxIds: readonly string[],
+  now: Date,
+): Promise<void> {
+  if (inboxIds.length === 0) return;
+  await db.$executeRawUnsafe(
+    `UPDATE callback_inbox SET state = 'processed', last_error = NULL, processed_at = $2
+     WHERE id = ANY($1::uuid[])`,
+    [...inboxIds],
+    now,
+  );
 }
 
 /** Stores an entry's state, one statement per entry. */
