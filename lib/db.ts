@@ -20,10 +20,22 @@ export function createDb(databaseUrl: string, options: { max?: number } = {}): D
  * restart, a failover, an administrator) makes the pool emit `error`; with no listener Node treats
  * that as an uncaught exception and the whole server dies, callbacks in flight included. The
  * listener only logs: the pool drops the broken connection and opens a new one when next asked.
- * Every pg pool in the app is made here (tests/unit/pg-pools.test.ts).
+ * Every pg pool in the app is made here (tests/unit/pg-pools.test.ts). With `timeoutMs`, getting a
+ * connection and each query give up after that long (the query's connection is then closed and
+ * replaced), so a stalled server or a lost network path cannot hold the pool's connections forever.
  */
-export function createPgPool(databaseUrl: string, options: { max: number; name: string }): Pool {
-  const pool = new Pool({ connectionString: databaseUrl, max: options.max, application_name: options.name });
+export function createPgPool(
+  databaseUrl: string,
+  options: { max: number; name: string; timeoutMs?: number },
+): Pool {
+  const pool = new Pool({
+    connectionString: databaseUrl,
+    max: options.max,
+    application_name: options.name,
+    ...(options.timeoutMs
+      ? { connectionTimeoutMillis: options.timeoutMs, query_timeout: options.timeoutMs }
+      : {}),
+  });
   pool.on("error", (error) =>
     getLogger().warn(
       { err: error, pool: options.name },
@@ -46,13 +58,23 @@ export function getDb(): Db {
 }
 
 /**
+ * How long the callback pool waits for a connection or a query: past the 3 s after which a waiting
+ * callback is spooled (group-callback-writes.ts), it frees a connection a stalled database holds.
+ */
+const INGEST_TIMEOUT_MS = 5_000;
+
+/**
  * Small pools of their own for inbound callbacks, so acknowledging Daraja never waits behind
  * settlement, reconciliation or dashboard queries holding the main pool: a plain pg pool for the
  * INSERTs that store callbacks (record-callback.ts: a third of Prisma's CPU for it), and a Prisma
  * client for the rest (the merchant lookup, which is cached, refusals, C2B validation).
  */
 export function getIngestPool(): Pool {
-  globalForDb.malipoIngestPool ??= createPgPool(getEnv().DATABASE_URL, { max: 5, name: "malipo-ingest" });
+  globalForDb.malipoIngestPool ??= createPgPool(getEnv().DATABASE_URL, {
+    max: 5,
+    name: "malipo-ingest",
+    timeoutMs: INGEST_TIMEOUT_MS,
+  });
   return globalForDb.malipoIngestPool;
 }
 

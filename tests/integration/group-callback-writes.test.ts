@@ -2,6 +2,7 @@
 // INSERTs, yet each callback is answered only once its own row is committed, a bad row fails alone,
 // and an unavailable database fails the group at once (the endpoint then spools each callback).
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { type AddressInfo, createServer, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -145,5 +146,27 @@ describe("storing callbacks in groups", () => {
     expect(received).toMatchObject({ accepted: true, spooled: true, inboxId: null });
     expect(readdirSync(spoolDir).length).toBe(1);
     rmSync(spoolDir, { recursive: true, force: true });
+  });
+
+  it("a stalled database frees its connections at the pool's timeout, so later callbacks are tried again", async () => {
+    // A server that accepts connections and never answers: a stalled PostgreSQL or a lost path.
+    const sockets: Socket[] = [];
+    const stalled = createServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => stalled.listen(0, "127.0.0.1", resolve));
+    const port = (stalled.address() as AddressInfo).port;
+    const pool = createPgPool(`postgres://postgres@127.0.0.1:${port}/none`, {
+      max: 2,
+      name: "test-group-stalled",
+      timeoutMs: 300,
+    });
+    const { client, groups } = counted(pool);
+    const write = groupCallbackWrites(client, { deadlineMs: 100, maxWrites: 1 });
+    await expect(write(arrival(crypto.randomUUID(), 0))).rejects.toBeInstanceOf(StoreDeadlineError);
+    await new Promise((r) => setTimeout(r, 500)); // past the pool's timeout: the write gave up
+    await expect(write(arrival(crypto.randomUUID(), 1))).rejects.toBeInstanceOf(StoreDeadlineError);
+    expect(groups).toEqual([1, 1]); // the second callback got its own INSERT, not a stuck queue
+    for (const socket of sockets) socket.destroy();
+    stalled.close();
+    await pool.end().catch(() => {});
   });
 });

@@ -66,7 +66,7 @@ export function groupCallbackWrites(
   const maxGroup = options.maxGroup ?? 200;
   const maxWrites = options.maxWrites ?? 2;
   const deadlineMs = options.deadlineMs ?? STORE_DEADLINE_MS;
-  let waiting: Waiting[] = [];
+  const waiting: Waiting[] = [];
   let writes = 0;
   let scheduled = false;
 
@@ -90,22 +90,21 @@ export function groupCallbackWrites(
         return;
       }
       await Promise.all(
-        group.map((w) =>
-          store([w]).then(
-            ([row]) => (row ? w.resolve(row) : w.reject(new Error("the callback was not stored"))),
-            w.reject,
+        group
+          .filter((w) => !w.done)
+          .map((w) =>
+            store([w]).then(
+              ([row]) => (row ? w.resolve(row) : w.reject(new Error("the callback was not stored"))),
+              w.reject,
+            ),
           ),
-        ),
       );
     }
   };
 
   const pump = () => {
     scheduled = false;
-    while (writes < maxWrites) {
-      // Callbacks given up on at their deadline are not written: they were spooled instead.
-      if (waiting.some((w) => w.done)) waiting = waiting.filter((w) => !w.done);
-      if (waiting.length === 0) return;
+    while (writes < maxWrites && waiting.length > 0) {
       const group = waiting.splice(0, maxGroup);
       options.onGroup?.(group.length);
       writes += 1;
@@ -118,7 +117,12 @@ export function groupCallbackWrites(
 
   return (arrival) =>
     new Promise((resolve, reject) => {
-      const timer = setTimeout(() => entry.reject(new StoreDeadlineError(deadlineMs)), deadlineMs);
+      // Given up on: if still waiting for an INSERT it is not written (it is spooled instead).
+      const timer = setTimeout(() => {
+        const at = waiting.indexOf(entry);
+        if (at >= 0) waiting.splice(at, 1);
+        entry.reject(new StoreDeadlineError(deadlineMs));
+      }, deadlineMs);
       const entry: Waiting = {
         arrival,
         done: false,
