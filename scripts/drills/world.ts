@@ -118,7 +118,7 @@ export async function startCallbackEndpoint(options: {
     { workers: SETTLE_WORKERS },
   );
   const allowlist = buildAllowlist([DRILL_SOURCE_IP]);
-  const ingest = createPgPool(options.databaseUrl, { max: 5, name: "drill-ingest" });
+  const ingest = createPgPool(options.databaseUrl, { max: 5, name: "drill-ingest", timeoutMs: 5_000 });
   const record = groupCallbackWrites(ingest);
   const endpoint = { url: "", acknowledged: 0 } as CallbackEndpoint;
   const server: Server = createServer((req, res) => {
