@@ -24,6 +24,16 @@ describe("redaction", () => {
     );
   });
 
+  it("masks the payer's number inside a CheckoutRequestID, whatever its milliseconds read", () => {
+    for (const ms of ["254", "000", "999"]) {
+      const id = `ws_CO_03122026175922${ms}71234560242`;
+      const masked = maskPhonesInText(id);
+      expect(masked).toMatch(/^ws_CO_/);
+      expect(masked).not.toContain("712345602");
+      expect(masked).not.toContain("254712345602");
+    }
+  });
+
   it("leaves numbers that are not phones alone", () => {
     expect(maskPhonesInText("receipt NLJ7RT61SV amount 1500 shortcode 174379")).toBe(
       "receipt NLJ7RT61SV amount 1500 shortcode 174379",
