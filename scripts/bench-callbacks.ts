@@ -6,6 +6,8 @@
 // the settlements per second and how long after the last acknowledgement everything was settled.
 // Before each measurement both servers are warmed up with as many callbacks of their own.
 //   BENCH_URL (default http://localhost:3000), DATABASE_URL (default: the embedded dev database),
+//   BENCH_ROUNDS (1: how many times to measure both servers at each connection count, the order
+//   alternating, with the median ratio printed),
 //   BENCH_REQUESTS (3000 per connection count), BENCH_CONNECTIONS (50,200), BENCH_SETTLE_TIMEOUT_S (120),
 //   MALIPO_ENCRYPTION_KEYS (the server's: payer phones then match; without it every callback names
 //   another payer and goes to review, which the output shows), BENCH_SERVER_PID (the Malipo server's
@@ -22,6 +24,8 @@ import { stkSuccessCallback } from "../lib/simulator/stk";
 const appUrl = (process.env.BENCH_URL ?? "http://localhost:3000").replace(/\/$/, "");
 const databaseUrl = process.env.DATABASE_URL || "postgres://postgres@127.0.0.1:54329/malipo";
 const total = Number(process.env.BENCH_REQUESTS ?? 3000);
+/** Measurements per connection count, alternating which server goes first; the median is printed. */
+const rounds = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 1));
 const connectionCounts = (process.env.BENCH_CONNECTIONS ?? process.env.BENCH_CONCURRENCY ?? "50,200")
   .split(",")
   .map(Number);
@@ -190,72 +194,107 @@ async function main() {
       (i) => callback(warmUp[i] ?? "", 10, i),
     );
     await callbacksSettled(db, warmUp, SETTLE_TIMEOUT_MS);
-    const ids = await pending(total);
-    const body = (i: number) => callback(ids[i] ?? "", 10, i);
-    const baseCpu = cpuMs(baseline.pid);
-    const baseMachine = machineCpuMs();
-    const base = await load(concurrency, () => baselineUrl, body);
-    const baseCpuEach = (cpuMs(baseline.pid) - baseCpu) / total;
-    const baseMachineEach = (machineCpuMs() - baseMachine) / total;
-
-    // Settlement is watched while the callbacks arrive and until all are settled.
-    const settledCount = async () =>
-      Number(
+    const ratios: { throughput: number; p99: number; ok: boolean }[] = [];
+    for (let round = 1; round <= rounds; round++) {
+      const ids = await pending(total);
+      const body = (i: number) => callback(ids[i] ?? "", 10, i);
+      const measureBase = async () => {
+        const baseCpu = cpuMs(baseline.pid);
+        const baseMachine = machineCpuMs();
+        const result = await load(concurrency, () => baselineUrl, body);
+        return {
+          result,
+          cpuEach: (cpuMs(baseline.pid) - baseCpu) / total,
+          machineEach: (machineCpuMs() - baseMachine) / total,
+        };
+      };
+      // Settlement is watched while the callbacks arrive and until all are settled.
+      const settledCount = async () =>
+        Number(
+          (
+            await db.query<{ n: string }>(
+              "SELECT count(*) AS n FROM payments WHERE checkout_request_id = ANY($1) AND status <> 'pending'",
+              [ids],
+            )
+          ).rows[0]?.n,
+        );
+      const measureMalipo = async () => {
+        const malipoCpu = cpuMs(serverPid);
+        const malipoMachine = machineCpuMs();
+        const result = await load(concurrency, () => callbackUrl, body);
+        const settledAtLastAck = await settledCount();
+        let settled = settledAtLastAck;
+        while (settled < total && performance.now() - result.lastAck < SETTLE_TIMEOUT_MS) {
+          await new Promise((r) => setTimeout(r, 100));
+          settled = await settledCount();
+        }
+        const allSettledAt = performance.now();
+        return {
+          result,
+          settledAtLastAck,
+          settled,
+          allSettledAt,
+          cpuEach: (cpuMs(serverPid) - malipoCpu) / total,
+          // Everything the machine spent per callback (servers, load generator, PostgreSQL; for
+          // Malipo until the last settlement): with every core busy, throughput is about cores ÷ this.
+          machineEach: (machineCpuMs() - malipoMachine) / total,
+        };
+      };
+      // Odd rounds measure the bare server first, even rounds Malipo first: drift cancels out.
+      const baseFirst = round % 2 === 1;
+      const first = baseFirst ? await measureBase() : await measureMalipo();
+      const second = baseFirst ? await measureMalipo() : await measureBase();
+      const measuredBase = (baseFirst ? first : second) as Awaited<ReturnType<typeof measureBase>>;
+      const measuredMalipo = (baseFirst ? second : first) as Awaited<ReturnType<typeof measureMalipo>>;
+      const base = measuredBase.result;
+      const malipo = measuredMalipo.result;
+      const { settledAtLastAck, settled, allSettledAt } = measuredMalipo;
+      const reviews = Number(
         (
           await db.query<{ n: string }>(
-            "SELECT count(*) AS n FROM payments WHERE checkout_request_id = ANY($1) AND status <> 'pending'",
+            "SELECT count(*) AS n FROM review_items r JOIN payments p ON p.id = r.payment_id WHERE p.checkout_request_id = ANY($1)",
             [ids],
           )
         ).rows[0]?.n,
       );
-    const malipoCpu = cpuMs(serverPid);
-    const malipoMachine = machineCpuMs();
-    const malipo = await load(concurrency, () => callbackUrl, body);
-    const settledAtLastAck = await settledCount();
-    let settled = settledAtLastAck;
-    while (settled < total && performance.now() - malipo.lastAck < SETTLE_TIMEOUT_MS) {
-      await new Promise((r) => setTimeout(r, 100));
-      settled = await settledCount();
-    }
-    const allSettledAt = performance.now();
-    const malipoCpuEach = (cpuMs(serverPid) - malipoCpu) / total;
-    // Everything the machine spent per callback (servers, load generator, PostgreSQL; for Malipo
-    // until the last settlement): with every core busy, the throughput is about cores ÷ this.
-    const malipoMachineEach = (machineCpuMs() - malipoMachine) / total;
-    const reviews = Number(
-      (
-        await db.query<{ n: string }>(
-          "SELECT count(*) AS n FROM review_items r JOIN payments p ON p.id = r.payment_id WHERE p.checkout_request_id = ANY($1)",
-          [ids],
-        )
-      ).rows[0]?.n,
-    );
-    const afterLastAck = (allSettledAt - malipo.lastAck) / 1000;
-    const paid = Number(
-      (
-        await db.query<{ n: string }>(
-          "SELECT count(*) AS n FROM payments WHERE checkout_request_id = ANY($1) AND status = 'paid'",
-          [ids],
-        )
-      ).rows[0]?.n,
-    );
+      const afterLastAck = (allSettledAt - malipo.lastAck) / 1000;
+      const paid = Number(
+        (
+          await db.query<{ n: string }>(
+            "SELECT count(*) AS n FROM payments WHERE checkout_request_id = ANY($1) AND status = 'paid'",
+            [ids],
+          )
+        ).rows[0]?.n,
+      );
 
-    const row = (name: string, r: Load) =>
-      `  ${name.padEnd(28)} p50 ${r.p50.toFixed(1).padStart(6)} ms   p99 ${r.p99.toFixed(1).padStart(7)} ms   ${r.rps.toFixed(0).padStart(6)} req/s   failures ${r.failures}`;
-    const throughput = malipo.rps / base.rps;
-    const p99 = malipo.p99 / base.p99;
-    const ok = throughput >= GOAL_THROUGHPUT && p99 <= GOAL_P99 && malipo.failures === 0;
-    lines.push(
-      `${total} STK callbacks, ${concurrency} connections, against ${callbackUrl.replace(/\/[^/]+$/, "/…")}`,
-      row("Malipo callback route", malipo),
-      row("baseline Node + pg INSERT", base),
-      `  ratio (Malipo / baseline): throughput ×${throughput.toFixed(2)} (goal ≥ ${GOAL_THROUGHPUT}), p99 ×${p99.toFixed(2)} (goal ≤ ${GOAL_P99}), p50 ×${(malipo.p50 / base.p50).toFixed(2)}: ${ok ? "goal met" : "goal NOT met"}`,
-      `  settlement alongside: ${settledAtLastAck}/${total} settled by the last acknowledgement, ${settled}/${total} after ${afterLastAck.toFixed(1)} s more (${paid} paid, ${reviews} review items); ${(settled / ((allSettledAt - malipo.started) / 1000)).toFixed(0)} settlements/s from the first callback to the last settlement`,
-      serverPid
-        ? `  CPU per callback: Malipo's server ${malipoCpuEach.toFixed(2)} ms (acknowledgement and settlement), the bare server ${baseCpuEach.toFixed(2)} ms (INSERT only): ×${(malipoCpuEach / baseCpuEach).toFixed(2)}`
-        : `  CPU per callback: the bare server ${baseCpuEach.toFixed(2)} ms (set BENCH_SERVER_PID to Malipo's server process for its figure)`,
-      `  machine CPU per callback (every process: load generator, server, PostgreSQL): Malipo ${malipoMachineEach.toFixed(2)} ms, bare ${baseMachineEach.toFixed(2)} ms: ×${(malipoMachineEach / baseMachineEach).toFixed(2)}`,
-    );
+      const row = (name: string, r: Load) =>
+        `  ${name.padEnd(28)} p50 ${r.p50.toFixed(1).padStart(6)} ms   p99 ${r.p99.toFixed(1).padStart(7)} ms   ${r.rps.toFixed(0).padStart(6)} req/s   failures ${r.failures}`;
+      const throughput = malipo.rps / base.rps;
+      const p99 = malipo.p99 / base.p99;
+      const ok = throughput >= GOAL_THROUGHPUT && p99 <= GOAL_P99 && malipo.failures === 0;
+      ratios.push({ throughput, p99, ok });
+      lines.push(
+        `${total} STK callbacks, ${concurrency} connections${rounds > 1 ? `, round ${round} of ${rounds} (${baseFirst ? "bare server first" : "Malipo first"})` : ""}, against ${callbackUrl.replace(/\/[^/]+$/, "/…")}`,
+        row("Malipo callback route", malipo),
+        row("baseline Node + pg INSERT", base),
+        `  ratio (Malipo / baseline): throughput ×${throughput.toFixed(2)} (goal ≥ ${GOAL_THROUGHPUT}), p99 ×${p99.toFixed(2)} (goal ≤ ${GOAL_P99}), p50 ×${(malipo.p50 / base.p50).toFixed(2)}: ${ok ? "goal met" : "goal NOT met"}`,
+        `  settlement alongside: ${settledAtLastAck}/${total} settled by the last acknowledgement, ${settled}/${total} after ${afterLastAck.toFixed(1)} s more (${paid} paid, ${reviews} review items); ${(settled / ((allSettledAt - malipo.started) / 1000)).toFixed(0)} settlements/s from the first callback to the last settlement`,
+        serverPid
+          ? `  CPU per callback: Malipo's server ${measuredMalipo.cpuEach.toFixed(2)} ms (acknowledgement and settlement), the bare server ${measuredBase.cpuEach.toFixed(2)} ms (INSERT only): ×${(measuredMalipo.cpuEach / measuredBase.cpuEach).toFixed(2)}`
+          : `  CPU per callback: the bare server ${measuredBase.cpuEach.toFixed(2)} ms (set BENCH_SERVER_PID to Malipo's server process for its figure)`,
+        `  machine CPU per callback (every process: load generator, server, PostgreSQL): Malipo ${measuredMalipo.machineEach.toFixed(2)} ms, bare ${measuredBase.machineEach.toFixed(2)} ms: ×${(measuredMalipo.machineEach / measuredBase.machineEach).toFixed(2)}`,
+      );
+    }
+    if (rounds > 1) {
+      const median = (values: number[]) => {
+        const sorted = values.toSorted((x, y) => x - y);
+        const mid = Math.floor(sorted.length / 2);
+        return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+      };
+      lines.push(
+        `${concurrency} connections over ${rounds} rounds: median throughput ×${median(ratios.map((r) => r.throughput)).toFixed(2)}, median p99 ×${median(ratios.map((r) => r.p99)).toFixed(2)}; goal met in ${ratios.filter((r) => r.ok).length} of ${rounds} rounds`,
+      );
+    }
   }
   baseline.kill();
   await db.query("DROP TABLE bench_baseline");
