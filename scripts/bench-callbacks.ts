@@ -20,6 +20,7 @@ import pg from "pg";
 import { parseKeyring } from "../lib/crypto/keyring";
 import { lookupHash } from "../lib/crypto/seal";
 import { stkSuccessCallback } from "../lib/simulator/stk";
+import { processCpuMs } from "./lib/bench";
 
 const appUrl = (process.env.BENCH_URL ?? "http://localhost:3000").replace(/\/$/, "");
 const databaseUrl = process.env.DATABASE_URL || "postgres://postgres@127.0.0.1:54329/malipo";
@@ -68,16 +69,8 @@ const server = createServer((req, res) => {
 server.listen(0, "127.0.0.1", () => console.log(server.address().port));
 `;
 
-/** A process's CPU time so far (user + system) in ms, from /proc (Linux); 0 where unreadable. */
-function cpuMs(pid: number | undefined): number {
-  if (!pid) return 0;
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in 1/100 s
-  } catch {
-    return 0;
-  }
-}
+/** A process's CPU time so far in ms (processCpuMs); 0 where unreadable. */
+const cpuMs = (pid: number | undefined): number => processCpuMs(pid) ?? 0;
 
 /** The whole machine's busy CPU time so far (every core, every process) in ms, from /proc/stat. */
 function machineCpuMs(): number {
@@ -223,12 +216,9 @@ async function main() {
         const malipoMachine = machineCpuMs();
         const result = await load(concurrency, () => callbackUrl, body);
         const settledAtLastAck = await settledCount();
-        let settled = settledAtLastAck;
-        while (settled < total && performance.now() - result.lastAck < SETTLE_TIMEOUT_MS) {
-          await new Promise((r) => setTimeout(r, 100));
-          settled = await settledCount();
-        }
+        await callbacksSettled(db, ids, SETTLE_TIMEOUT_MS);
         const allSettledAt = performance.now();
+        const settled = await settledCount();
         return {
           result,
           settledAtLastAck,
@@ -242,10 +232,9 @@ async function main() {
       };
       // Odd rounds measure the bare server first, even rounds Malipo first: drift cancels out.
       const baseFirst = round % 2 === 1;
-      const first = baseFirst ? await measureBase() : await measureMalipo();
-      const second = baseFirst ? await measureMalipo() : await measureBase();
-      const measuredBase = (baseFirst ? first : second) as Awaited<ReturnType<typeof measureBase>>;
-      const measuredMalipo = (baseFirst ? second : first) as Awaited<ReturnType<typeof measureMalipo>>;
+      const earlyBase = baseFirst ? await measureBase() : undefined;
+      const measuredMalipo = await measureMalipo();
+      const measuredBase = earlyBase ?? (await measureBase());
       const base = measuredBase.result;
       const malipo = measuredMalipo.result;
       const { settledAtLastAck, settled, allSettledAt } = measuredMalipo;

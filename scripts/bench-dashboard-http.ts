@@ -17,6 +17,7 @@ import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import pg from "pg";
+import { processCpuMs } from "./lib/bench";
 import { loadLocalState } from "./lib/local-state";
 
 const { values } = parseArgs({
@@ -111,20 +112,8 @@ function serverRss(): number | null {
   }
 }
 
-/** CPU time the server process has used so far in ms (user + system, Linux /proc), null when unreadable. */
-function serverCpuMs(): number | null {
-  const pid = values["server-pid"];
-  if (!pid) return null;
-  try {
-    // Fields after the command's closing parenthesis: utime and stime are the 12th and 13th.
-    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
-  } catch {
-    return null;
-  }
-}
-/** Linux's USER_HZ, 100 on every mainstream kernel. */
-const CLOCK_TICKS_PER_SECOND = 100;
+/** CPU time the server process has used so far in ms, null without --server-pid or when unreadable. */
+const serverCpuMs = () => processCpuMs(values["server-pid"]);
 
 /**
  * The whole payments CSV, read as fast as this client can: time, rows, bytes, and (with

@@ -1,8 +1,25 @@
-// What the bench scripts share: timing with peak memory, and a server for a throwaway database.
+// What the bench scripts share: timing with peak memory, a process's CPU time, and a server for a
+// throwaway database.
+import { readFileSync } from "node:fs";
 import pg from "pg";
 import { type EmbeddedPostgres, startEmbeddedPostgres } from "./embedded-postgres";
 
 const LOCAL_SERVER = "postgres://postgres@127.0.0.1:5432/postgres";
+
+/** Linux's USER_HZ, 100 on every mainstream kernel. */
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/** CPU time a process has used so far (user + system) in ms, from /proc (Linux); null when unreadable. */
+export function processCpuMs(pid: number | string | undefined): number | null {
+  if (!pid) return null;
+  try {
+    // Fields after the command's closing parenthesis: utime and stime are the 12th and 13th.
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return null;
+  }
+}
 
 /**
  * Peak RSS and heap while `fn` runs, sampled every 5 ms (plus before and after). With `liveEveryMs`

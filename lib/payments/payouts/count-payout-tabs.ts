@@ -1,21 +1,6 @@
-import type { PayoutStatus } from "../../../prisma/generated/prisma/enums";
 import type { DbClient } from "../../db-types";
 import { type QueueViewer, queueTabWhere } from "./find-payout-queue";
-import { PAYOUT_TABS, type PayoutTab } from "./find-payouts";
-
-/** The tabs that hold whole statuses, whoever looks (find-payouts.ts's payoutTabWhere). */
-const STATUS_TABS: Record<PayoutStatus, Exclude<PayoutTab, "waiting_for_me" | "waiting_for_others"> | null> =
-  {
-    pending_approval: null,
-    approved: "in_flight",
-    submitted: "in_flight",
-    unknown: "in_flight",
-    paid: "paid",
-    failed: "failed",
-    rejected: "failed",
-    cancelled: "failed",
-    needs_review: "review",
-  };
+import { PAYOUT_STATUS_TAB, PAYOUT_TABS, type PayoutTab } from "./find-payouts";
 
 /**
  * How many payouts each tab holds for this viewer; "waiting for me" is also the navigation's badge.
@@ -42,7 +27,7 @@ export async function countPayoutTabs(
   ]);
   let pending = 0;
   for (const row of byStatus) {
-    const tab = STATUS_TABS[row.status];
+    const tab = PAYOUT_STATUS_TAB[row.status];
     if (tab) result[tab] += row._count._all;
     else pending += row._count._all;
   }

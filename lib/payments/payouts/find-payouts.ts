@@ -27,6 +27,30 @@ export const PAYOUT_TABS = [
 ] as const;
 export type PayoutTab = (typeof PAYOUT_TABS)[number];
 
+/**
+ * The tab each status is listed under, whoever looks; pending payouts (null here) go to "waiting
+ * for me" or "waiting for others" depending on the viewer (payoutTabWhere).
+ */
+export const PAYOUT_STATUS_TAB: Record<
+  (typeof PAYOUT_STATUSES)[number],
+  Exclude<PayoutTab, "waiting_for_me" | "waiting_for_others"> | null
+> = {
+  pending_approval: null,
+  approved: "in_flight",
+  submitted: "in_flight",
+  unknown: "in_flight",
+  paid: "paid",
+  failed: "failed",
+  rejected: "failed",
+  cancelled: "failed",
+  needs_review: "review",
+};
+
+/** The statuses a status tab holds (PAYOUT_STATUS_TAB). */
+function statusesOf(tab: PayoutTab) {
+  return PAYOUT_STATUSES.filter((status) => PAYOUT_STATUS_TAB[status] === tab);
+}
+
 export const payoutListQuerySchema = z.object({
   status: z
     .enum(PAYOUT_STATUSES, { error: `status must be one of ${PAYOUT_STATUSES.join(", ")}` })
@@ -56,13 +80,10 @@ export function payoutTabWhere(tab: PayoutTab, viewerId: string): Prisma.PayoutW
         OR: [{ requestedById: viewerId }, { approvals: { some: { userId: viewerId } } }],
       };
     case "in_flight":
-      return { status: { in: ["approved", "submitted", "unknown"] } };
     case "paid":
-      return { status: "paid" };
     case "failed":
-      return { status: { in: ["failed", "rejected", "cancelled"] } };
     case "review":
-      return { status: "needs_review" };
+      return { status: { in: statusesOf(tab) } };
   }
 }
 
