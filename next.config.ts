@@ -13,7 +13,7 @@ const securityHeaders = [
     ? [{ key: "Strict-Transport-Security", value: "max-age=63072000; includeSubDomains" }]
     : []),
 ];
-// The Content-Security-Policy needs a nonce per response, so proxy.ts sets it.
+// The Content-Security-Policy needs a nonce per response, so the front server sets it (lib/http/stamp-page-request.ts).
 
 const nextConfig: NextConfig = {
   poweredByHeader: false,

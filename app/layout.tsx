@@ -5,7 +5,7 @@ import "./globals.css";
 export const metadata: Metadata = {
   title: { default: "Malipo", template: "%s · Malipo" },
   description: "M-Pesa payments for Kenyan businesses: collect, pay out, reconcile.",
-  // The files are in public/ (proxy.ts's matcher lets them through untouched).
+  // The files are in public/ (the front server stamps no policy on them).
   icons: {
     icon: [
       { url: "/favicon.ico", sizes: "32x32" },
@@ -17,8 +17,9 @@ export const metadata: Metadata = {
   },
 };
 
-// Every page is rendered per request: the Content-Security-Policy's script nonce (proxy.ts) can
-// only be put on the scripts of a page rendered for that request, never a prebuilt one.
+// Every page is rendered per request: the Content-Security-Policy's script nonce
+// (lib/http/stamp-page-request.ts) can only be put on the scripts of a page rendered for that
+// request, never a prebuilt one.
 export const dynamic = "force-dynamic";
 
 export const viewport: Viewport = { width: "device-width", initialScale: 1, themeColor: "#15803d" };

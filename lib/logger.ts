@@ -51,7 +51,6 @@ export function getLogger(): Logger {
   return globalForLogger.malipoLogger;
 }
 
-/** A child logger carrying the request id from `x-request-id` (set by proxy.ts) or a new one. */
 /**
  * withRequest's logger for a request that seldom logs (a Daraja callback): the child logger is
  * made at the first line written, not on every request.
@@ -71,6 +70,10 @@ export function lazyRequestLog(
   };
 }
 
+/**
+ * A child logger carrying the request id from `x-request-id` (the front server sets it:
+ * lib/http/stamp-page-request.ts) or a new one.
+ */
 export function withRequest(
   headers: Headers,
   bindings: Record<string, unknown> = {},

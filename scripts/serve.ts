@@ -4,14 +4,15 @@
 // Daraja's callbacks are answered before Next by the same function as their route handler
 // (lib/http/mpesa-callback.ts): Safaricom does not retry, so their acknowledgement must not wait
 // behind Next's request machinery or share its fate. Plain `next start` also serves the app, but
-// then no client address is trusted: the callback allowlist refuses everything and sign-in limits
-// cannot tell callers apart.
+// then no client address is trusted (the callback allowlist refuses everything and sign-in limits
+// cannot tell callers apart) and pages carry no Content-Security-Policy.
 import { join } from "node:path";
 import next from "next";
 import { callbackQueueIdle } from "../lib/background/callback-queue";
 import { getEnv } from "../lib/env";
 import { createFrontServer } from "../lib/http/front-server";
 import { mpesaCallbackRoute } from "../lib/http/mpesa-callback";
+import { stampPageRequest } from "../lib/http/stamp-page-request";
 import { getLogger } from "../lib/logger";
 
 const env = getEnv();
@@ -19,9 +20,14 @@ const dev = env.NODE_ENV !== "production";
 const app = next({ dev, turbopack: true, dir: join(import.meta.dirname, ".."), port: env.PORT });
 await app.prepare();
 
+const handleWithNext = app.getRequestHandler();
 const server = createFrontServer({
   trustedProxyHops: env.TRUSTED_PROXY_HOPS,
-  fallback: app.getRequestHandler(),
+  // Every page and API response gets its request id and Content-Security-Policy here.
+  fallback: (req, res) => {
+    stampPageRequest(req, res, { dev });
+    return handleWithNext(req, res);
+  },
   // In development Next's route handler answers callbacks too, so edits to it reload.
   routes: dev ? [] : [mpesaCallbackRoute()],
   onError: (err) => getLogger().error({ err }, "request failed in the front server"),

@@ -1,6 +1,6 @@
-// The Content-Security-Policy of every page (proxy.ts sets it). Scripts run only with this
-// request's nonce, which Next reads back from the request's CSP header and puts on its own
-// scripts (node_modules/next/dist/server/app-render/get-script-nonce-from-header.js);
+// The Content-Security-Policy of every page (the front server sets it: stamp-page-request.ts).
+// Scripts run only with this request's nonce, which Next reads back from the request's CSP header
+// and puts on its own scripts (node_modules/next/dist/server/app-render/get-script-nonce-from-header.js);
 // 'strict-dynamic' lets those load the chunks they import. An injected <script> has no nonce.
 
 /** A fresh, unguessable nonce for one response (128 random bits, base64). */

@@ -1,5 +1,5 @@
 // Response headers as a browser gets them from the production build behind the front server:
-// the nonce-based Content-Security-Policy (proxy.ts), HSTS, and public/ served as plain files.
+// the nonce-based Content-Security-Policy (lib/http/stamp-page-request.ts), HSTS, and public/ served as plain files.
 import { type APIRequestContext, expect, type Page, test } from "@playwright/test";
 import { E2E_API_KEY, E2E_PASSWORD } from "../../playwright.config";
 
@@ -98,6 +98,6 @@ test("public/ files are served as they are, and robots.txt keeps crawlers out", 
     const res = await request.get(file);
     expect(res.status(), file).toBe(200);
     expect(res.headers()["content-type"], file).toMatch(/^image\//);
-    expect(res.headers()["content-security-policy"], file).toBeUndefined(); // proxy.ts's matcher skips them
+    expect(res.headers()["content-security-policy"], file).toBeUndefined(); // the front server stamps no policy on them
   }
 });

@@ -64,7 +64,10 @@ function page(body: string, status: number, headers: Record<string, string> = {}
   });
 }
 
-/** The nonce proxy.ts put in this request's Content-Security-Policy, for the one inline script. */
+/**
+ * The nonce the front server (lib/http/stamp-page-request.ts) put in this request's
+ * Content-Security-Policy, for the one inline script.
+ */
 function scriptNonce(request: Request): string | null {
   return /'nonce-([A-Za-z0-9+/=]+)'/.exec(request.headers.get("content-security-policy") ?? "")?.[1] ?? null;
 }

@@ -44,7 +44,7 @@ const CHECKOUT_SCRIPT = `(()=>{const f=document.getElementById("pay");if(f){cons
 
 export interface CheckoutPageOptions {
   view: CheckoutView;
-  /** This response's CSP script nonce (proxy.ts); null when no policy asked for one. */
+  /** This response's CSP script nonce (lib/http/stamp-page-request.ts); null when no policy asked for one. */
   nonce: string | null;
   /** A refusal of the last submit, shown above the button; `field` marks the phone as wrong. */
   error?: { message: string; field?: "phone" } | null;
