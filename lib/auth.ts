@@ -119,4 +119,5 @@ function config(): NextAuthConfig {
   };
 }
 
-export const { handlers, auth, signIn, signOut } = NextAuth(() => config());
+// Requests read the cookie with lib/users/read-session-claims.ts, not next-auth's auth().
+export const { handlers, signIn, signOut } = NextAuth(() => config());

@@ -1,14 +1,13 @@
 // The one way pages, server actions and route handlers reach tenant data for a signed-in user:
 // session cookie → its session row still active → fresh membership and role check → a database
 // client scoped to that merchant. Pages outside the dashboard ask currentSession() instead of
-// auth(), so a signed-out or revoked cookie counts as signed out everywhere.
+// next-auth's auth(), so a signed-out or revoked cookie counts as signed out everywhere.
 import "server-only";
 import { cookies, headers } from "next/headers";
 import { forbidden, redirect } from "next/navigation";
 import { cache } from "react";
-import { auth } from "./auth";
 import { getDb } from "./db";
-import { appUrl } from "./env";
+import { appUrl, getEnv } from "./env";
 import { AppError } from "./errors";
 import type { Permission } from "./permissions";
 import { clientIp } from "./security/client-ip";
@@ -20,6 +19,7 @@ import {
 } from "./tenancy/resolve-tenant";
 import { type TenantDb, tenantDb } from "./tenancy/tenant-db";
 import { getActiveUserSession } from "./users/get-active-user-session";
+import { readSessionClaims } from "./users/read-session-claims";
 
 export const MERCHANT_COOKIE = "malipo_merchant";
 
@@ -39,9 +39,7 @@ async function toTenant(ctx: TenantContext): Promise<Tenant> {
 
 /** What the session cookie claims (signed by us, not yet checked against the database). */
 async function sessionClaims(): Promise<{ userId: string; sessionId: string | null } | null> {
-  const session = await auth();
-  const userId = session?.user?.id;
-  return userId ? { userId, sessionId: session.sessionId ?? null } : null;
+  return readSessionClaims((await headers()).get("cookie"), getEnv().AUTH_SECRET);
 }
 
 /**

@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { PageHeader } from "@/components/page-header";
 import { getLatestBalance } from "@/lib/payments/balances/get-latest-balance";
-import { getOverview } from "@/lib/payments/collections/get-overview";
+import { getOverview, overviewPastDays } from "@/lib/payments/collections/get-overview";
 import { can } from "@/lib/permissions";
 import { requireTenant } from "@/lib/session";
 import { BalanceCard, LiveFeed, OverviewFigures } from "./page-client";
@@ -12,7 +12,7 @@ export const metadata: Metadata = { title: "Overview" };
 export default async function OverviewPage() {
   const tenant = await requireTenant("dashboard:view");
   const [overview, balance] = await Promise.all([
-    getOverview(tenant.db, { merchantId: tenant.merchant.id }),
+    getOverview(tenant.db, { merchantId: tenant.merchant.id, pastDays: overviewPastDays }),
     can(tenant.role, "payouts:view")
       ? getLatestBalance(tenant.db, {
           merchantId: tenant.merchant.id,

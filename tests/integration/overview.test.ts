@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { DbClient } from "@/lib/db-types";
-import { getOverview } from "@/lib/payments/collections/get-overview";
+import { displayCache } from "@/lib/display-cache";
+import { getOverview, type overviewPastDays } from "@/lib/payments/collections/get-overview";
 import { openReviewItem } from "@/lib/payments/review/open-review-item";
 import type { PaymentStatus } from "@/prisma/generated/prisma/enums";
 import { createMerchant } from "../factories";
@@ -65,6 +66,50 @@ describe("overview figures", () => {
     expect(after.daily.at(-4)).toMatchObject({ collected: 80, paid: 1, settled: 1 });
     expect(after.week).toEqual({ collected: 80, payments: 1 });
     expect(after.pending).toBe(0);
+  });
+
+  it("with the display cache, reuses past days for 15 s per merchant while today stays live", async () => {
+    const merchantId = (await createMerchant(db)).id;
+    const other = (await createMerchant(db)).id;
+    const now = new Date();
+    const base = { phoneSealed: "x", phoneHash: "h", phoneMasked: "2547•••••000", reference: "R" };
+    const pastDays: typeof overviewPastDays = displayCache({ ttlMs: 15_000 });
+    const late = await db.payment.create({
+      data: {
+        ...base,
+        merchantId,
+        amount: 80,
+        status: "pending",
+        createdAt: new Date(now.getTime() - 3 * 86_400_000),
+      },
+    });
+    const first = await getOverview(db, { merchantId, now, pastDays });
+    expect(first.daily.reduce((n, d) => n + d.collected, 0)).toBe(0);
+    await db.payment.update({ where: { id: late.id }, data: { status: "paid", settledAt: now } });
+    await db.payment.create({ data: { ...base, merchantId, amount: 25, status: "paid", createdAt: now } });
+    await db.payment.create({
+      data: {
+        ...base,
+        merchantId: other,
+        amount: 60,
+        status: "paid",
+        createdAt: new Date(now.getTime() - 2 * 86_400_000),
+      },
+    });
+    const cached = await getOverview(db, { merchantId, now, pastDays });
+    // Today and the live counts move at once; the past day's late payment waits for the cache.
+    expect(cached.today).toEqual({ collected: 25, payments: 1 });
+    expect(cached.pending).toBe(0);
+    expect(cached.daily.at(-4)).toMatchObject({ collected: 0 });
+    // Another merchant has its own entry, never this one's.
+    expect((await getOverview(db, { merchantId: other, now, pastDays })).week).toEqual({
+      collected: 60,
+      payments: 1,
+    });
+    pastDays.clear();
+    const fresh = await getOverview(db, { merchantId, now, pastDays });
+    expect(fresh.daily.at(-4)).toMatchObject({ collected: 80, paid: 1, settled: 1 });
+    expect(fresh).toEqual(await getOverview(db, { merchantId, now }));
   });
 
   it("reads the rollup exactly as the live query counted, on random data", async () => {

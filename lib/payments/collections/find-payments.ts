@@ -1,8 +1,9 @@
 import { z } from "zod";
-import type { Payment, Prisma } from "../../../prisma/generated/prisma/client";
+import type { Prisma } from "../../../prisma/generated/prisma/client";
 import type { DbClient } from "../../db-types";
 import { AppError } from "../../errors";
 import { isUuid } from "../../validation/id";
+import { PAYMENT_RESOURCE_FIELDS, type PaymentResourceSource } from "./payment-resource";
 
 export const paymentListQuerySchema = z.object({
   status: z
@@ -44,11 +45,14 @@ export function olderThan(position: { createdAt: Date; id: string }) {
   };
 }
 
-/** Newest first, keyset-paginated on (createdAt, id): page N costs the same as page 1. */
+/**
+ * Newest first, keyset-paginated on (createdAt, id): page N costs the same as page 1. Reads the
+ * columns a payment resource shows (PAYMENT_RESOURCE_FIELDS), not whole rows.
+ */
 export async function findPayments(
   db: DbClient,
   options: { merchantId: string; where?: Prisma.PaymentWhereInput } & z.infer<typeof paymentListQuerySchema>,
-): Promise<{ data: Payment[]; nextCursor: string | null }> {
+): Promise<{ data: PaymentResourceSource[]; nextCursor: string | null }> {
   const after = options.cursor ? decodeCursor(options.cursor) : null;
   const rows = await db.payment.findMany({
     where: {
@@ -59,6 +63,7 @@ export async function findPayments(
     },
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
     take: options.limit + 1,
+    select: PAYMENT_RESOURCE_FIELDS,
   });
   const data = rows.slice(0, options.limit);
   const last = data[data.length - 1];

@@ -1,7 +1,29 @@
 // The public shape of payments and checkout sessions in the REST API: domain words only, phone
 // numbers masked, amounts in whole KES.
-import type { CheckoutSession, Payment } from "../../../prisma/generated/prisma/client";
+import type { CheckoutSession, Payment, Prisma } from "../../../prisma/generated/prisma/client";
 import { explainPaymentOutcome } from "./stk-outcomes";
+
+/**
+ * The columns a payment resource is made from, for lists to read and no more: a payments row has
+ * about 30 columns (sealed phone, hashes, trace context…), and Prisma's cost grows with each one
+ * it maps (51 rows: 1.5-1.8 ms of CPU for whole rows, 0.4-0.7 ms for these).
+ */
+export const PAYMENT_RESOURCE_FIELDS = {
+  id: true,
+  status: true,
+  amount: true,
+  phoneMasked: true,
+  reference: true,
+  description: true,
+  checkoutSessionId: true,
+  receipt: true,
+  resultCode: true,
+  resultDesc: true,
+  createdAt: true,
+  settledAt: true,
+} as const satisfies Prisma.PaymentSelect;
+
+export type PaymentResourceSource = Prisma.PaymentGetPayload<{ select: typeof PAYMENT_RESOURCE_FIELDS }>;
 
 /**
  * Plain words for where a payment stands; Daraja's own text when the request itself was refused.
@@ -14,7 +36,7 @@ export function paymentMessage(p: Pick<Payment, "status" | "resultCode" | "resul
   return explainPaymentOutcome(p);
 }
 
-export function toPaymentResource(p: Payment) {
+export function toPaymentResource(p: PaymentResourceSource) {
   return {
     id: p.id,
     object: "payment" as const,
