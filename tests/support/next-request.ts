@@ -1,14 +1,17 @@
 // The Next.js request context, faked so tests can call the real pages, server actions and route
-// handlers directly: who is signed in (next-auth's auth(), naming a real session row as the
-// cookie's `sid` does), the request's cookies and headers, revalidation and after(). Everything
-// behind that context (lib/, the database) is real.
+// handlers directly: who is signed in (a real next-auth session cookie, sealed with the test
+// AUTH_SECRET and naming a real session row as its `sid`), next-auth's sign-in and sign-out, the
+// request's cookies and headers, revalidation and after(). Everything behind that context (lib/,
+// the cookie's decryption, the database) is real.
 //
 // In a test file (vi.mock is hoisted, so the factories import this module lazily):
 //   vi.mock("@/lib/auth", () => import("../support/next-request").then((m) => m.fakeAuth));
 //   vi.mock("next/headers", () => import("../support/next-request").then((m) => m.fakeHeaders));
 //   vi.mock("next/cache", () => import("../support/next-request").then((m) => m.fakeCache));
 // and stub the environment (stubAppEnv) before the first `await import("@/app/...")`.
+
 import { redirect } from "next/navigation";
+import { encode } from "next-auth/jwt";
 import type { ReactNode } from "react";
 import { vi } from "vitest";
 import { generateKeyringSpec, parseKeyring } from "@/lib/crypto/keyring";
@@ -26,7 +29,7 @@ const MERCHANT_COOKIE = "malipo_merchant"; // lib/session.ts (importing it would
 
 const request = {
   userId: null as string | null,
-  /** The cookie's session id; undefined until auth() first signs in (creates the row). */
+  /** The cookie's session id; undefined until the first request reads the cookie (creates the row). */
   sessionId: undefined as string | null | undefined,
   cookies: new Map<string, string>(),
   headers: new Headers(),
@@ -87,15 +90,6 @@ export async function sessionId(): Promise<string | null> {
 }
 
 export const fakeAuth = {
-  auth: async () => {
-    if (!request.userId) return null;
-    const sid = await sessionId();
-    return {
-      user: { id: request.userId },
-      ...(sid ? { sessionId: sid } : {}),
-      expires: new Date(Date.now() + 3_600_000).toISOString(),
-    };
-  },
   signIn: async () => undefined,
   /** As lib/auth.ts: ends the session row (events.signOut), drops the cookie, redirects. */
   signOut: async (options?: { redirectTo?: string }) => {
@@ -133,9 +127,33 @@ const cookieStore = {
   },
 };
 
+/** The session cookie next-auth would have set for the signed-in user (lib/auth.ts), or null. */
+const SESSION_COOKIE = "authjs.session-token";
+const sealedCookies = new Map<string, string>();
+async function sessionCookie(): Promise<string | null> {
+  if (!request.userId) return null;
+  const sid = await sessionId();
+  const key = `${request.userId}:${sid}`;
+  let value = sealedCookies.get(key);
+  if (!value) {
+    const token = { sub: request.userId, ...(sid ? { sid } : {}) };
+    value = await encode({ token, secret: process.env.AUTH_SECRET ?? "", salt: SESSION_COOKIE });
+    sealedCookies.set(key, value);
+  }
+  return `${SESSION_COOKIE}=${value}`;
+}
+
 export const fakeHeaders = {
   cookies: async () => cookieStore,
-  headers: async () => request.headers,
+  /** The request's headers, with its cookies as the browser sends them, the session's included. */
+  headers: async () => {
+    const headers = new Headers(request.headers);
+    const sent = [...request.cookies].map(([name, value]) => `${name}=${value}`);
+    const session = await sessionCookie();
+    if (session) sent.push(session);
+    if (sent.length > 0) headers.set("cookie", sent.join("; "));
+    return headers;
+  },
   draftMode: async () => ({ isEnabled: false, enable() {}, disable() {} }),
 };
 
