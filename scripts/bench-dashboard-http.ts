@@ -1,5 +1,5 @@
 // `npm run bench:dashboard:http -- --url http://localhost:3000 [--email E --password P] [--runs 20]
-//  [--budget 30] [--export] [--server-pid <pid>]`:
+//  [--warmup 3] [--budget 30] [--export] [--server-pid <pid>]`:
 // the dashboard as a browser gets it, against a running Malipo (`npm start` on a database filled by
 // `npm run seed:large`). Signs in through next-auth's credentials endpoint, then times the complete
 // server response (rendered page or JSON) of every list page (Payments and its filters, Payouts'
@@ -11,6 +11,9 @@
 // request (from /proc, so other processes on a busy machine do not count) and each response's size.
 // With --export it then downloads the whole payments CSV, counting rows, and with --server-pid
 // samples the server's resident memory while it streams.
+// --warmup N loads each request N times before timing it (default 3). A server just started is
+// still compiling for its first few hundred loads (30-60% slower); `--warmup 60` measures one that
+// has been running, as a deployed server has (docs/performance.md reports both).
 // Prints p50/p95/max; exits 1 when a p95 exceeds the budget (30 ms).
 import { readFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
