@@ -70,12 +70,13 @@ const INGEST_TIMEOUT_MS = 5_000;
  * client for the rest (the merchant lookup, which is cached, refusals, C2B validation).
  */
 export function getIngestPool(): Pool {
-  globalForDb.malipoIngestPool ??= createPgPool(getEnv().DATABASE_URL, {
-    max: 5,
-    name: "malipo-ingest",
-    timeoutMs: INGEST_TIMEOUT_MS,
-  });
+  globalForDb.malipoIngestPool ??= createIngestPool(getEnv().DATABASE_URL, "malipo-ingest");
   return globalForDb.malipoIngestPool;
+}
+
+/** A pg pool sized and timed for storing callbacks (getIngestPool's; the drills' endpoint makes its own). */
+export function createIngestPool(databaseUrl: string, name: string): Pool {
+  return createPgPool(databaseUrl, { max: 5, name, timeoutMs: INGEST_TIMEOUT_MS });
 }
 
 /**

@@ -201,15 +201,12 @@ async function main() {
           machineEach: (machineCpuMs() - baseMachine) / total,
         };
       };
+      /** How many of this round's payments a query counts (`$1`: their checkout request ids). */
+      const countOf = async (sql: string) => Number((await db.query<{ n: string }>(sql, [ids])).rows[0]?.n);
       // Settlement is watched while the callbacks arrive and until all are settled.
-      const settledCount = async () =>
-        Number(
-          (
-            await db.query<{ n: string }>(
-              "SELECT count(*) AS n FROM payments WHERE checkout_request_id = ANY($1) AND status <> 'pending'",
-              [ids],
-            )
-          ).rows[0]?.n,
+      const settledCount = () =>
+        countOf(
+          "SELECT count(*) AS n FROM payments WHERE checkout_request_id = ANY($1) AND status <> 'pending'",
         );
       const measureMalipo = async () => {
         const malipoCpu = cpuMs(serverPid);
@@ -238,22 +235,12 @@ async function main() {
       const base = measuredBase.result;
       const malipo = measuredMalipo.result;
       const { settledAtLastAck, settled, allSettledAt } = measuredMalipo;
-      const reviews = Number(
-        (
-          await db.query<{ n: string }>(
-            "SELECT count(*) AS n FROM review_items r JOIN payments p ON p.id = r.payment_id WHERE p.checkout_request_id = ANY($1)",
-            [ids],
-          )
-        ).rows[0]?.n,
+      const reviews = await countOf(
+        "SELECT count(*) AS n FROM review_items r JOIN payments p ON p.id = r.payment_id WHERE p.checkout_request_id = ANY($1)",
       );
       const afterLastAck = (allSettledAt - malipo.lastAck) / 1000;
-      const paid = Number(
-        (
-          await db.query<{ n: string }>(
-            "SELECT count(*) AS n FROM payments WHERE checkout_request_id = ANY($1) AND status = 'paid'",
-            [ids],
-          )
-        ).rows[0]?.n,
+      const paid = await countOf(
+        "SELECT count(*) AS n FROM payments WHERE checkout_request_id = ANY($1) AND status = 'paid'",
       );
 
       const row = (name: string, r: Load) =>

@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { SETTLE_CONCURRENCY_PER_BATCH, SETTLE_WORKERS } from "../../lib/background/callback-queue";
 import { generateKeyringSpec, type Keyring, parseKeyring } from "../../lib/crypto/keyring";
 import { lookupHash } from "../../lib/crypto/seal";
-import { createDb, createPgPool, type Db } from "../../lib/db";
+import { createDb, createIngestPool, type Db } from "../../lib/db";
 import { simulatorCredentials, upsertMpesaCredential } from "../../lib/merchants/mpesa-credentials";
 import { groupCallbackWrites } from "../../lib/payments/callbacks/group-callback-writes";
 import { handleCallbackRequest } from "../../lib/payments/callbacks/handle-callback-request";
@@ -118,7 +118,7 @@ export async function startCallbackEndpoint(options: {
     { workers: SETTLE_WORKERS },
   );
   const allowlist = buildAllowlist([DRILL_SOURCE_IP]);
-  const ingest = createPgPool(options.databaseUrl, { max: 5, name: "drill-ingest", timeoutMs: 5_000 });
+  const ingest = createIngestPool(options.databaseUrl, "drill-ingest");
   const record = groupCallbackWrites(ingest);
   const endpoint = { url: "", acknowledged: 0 } as CallbackEndpoint;
   const server: Server = createServer((req, res) => {

@@ -70,35 +70,28 @@ export function groupCallbackWrites(
   let writes = 0;
   let scheduled = false;
 
-  const store = (group: Waiting[]) =>
-    recordCallbacks(
+  /** One INSERT for the group; each callback is answered with its own row's id. */
+  const storeAndAnswer = async (group: Waiting[]) => {
+    const stored = await recordCallbacks(
       db,
       group.map((w) => w.arrival),
     );
+    group.forEach((w, i) => {
+      const row = stored[i];
+      if (row) w.resolve(row);
+      else w.reject(new Error("the callback was not stored"));
+    });
+  };
 
   const write = async (group: Waiting[]) => {
     try {
-      const stored = await store(group);
-      group.forEach((w, i) => {
-        const row = stored[i];
-        if (row) w.resolve(row);
-        else w.reject(new Error("the callback was not stored"));
-      });
+      await storeAndAnswer(group);
     } catch (error) {
       if (group.length === 1 || !rowsAreTheProblem(error)) {
         for (const w of group) w.reject(error);
         return;
       }
-      await Promise.all(
-        group
-          .filter((w) => !w.done)
-          .map((w) =>
-            store([w]).then(
-              ([row]) => (row ? w.resolve(row) : w.reject(new Error("the callback was not stored"))),
-              w.reject,
-            ),
-          ),
-      );
+      await Promise.all(group.filter((w) => !w.done).map((w) => storeAndAnswer([w]).catch(w.reject)));
     }
   };
 
