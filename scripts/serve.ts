@@ -10,6 +10,7 @@ import { join } from "node:path";
 import next from "next";
 import { callbackQueueIdle } from "../lib/background/callback-queue";
 import { getEnv } from "../lib/env";
+import { compressResponse } from "../lib/http/compress-response";
 import { createFrontServer } from "../lib/http/front-server";
 import { mpesaCallbackRoute } from "../lib/http/mpesa-callback";
 import { stampPageRequest } from "../lib/http/stamp-page-request";
@@ -23,9 +24,11 @@ await app.prepare();
 const handleWithNext = app.getRequestHandler();
 const server = createFrontServer({
   trustedProxyHops: env.TRUSTED_PROXY_HOPS,
-  // Every page and API response gets its request id and Content-Security-Policy here.
+  // Every page and API response gets its request id and Content-Security-Policy here, and is
+  // gzipped here in one step rather than by Next chunk by chunk (lib/http/compress-response.ts).
   fallback: (req, res) => {
     stampPageRequest(req, res, { dev });
+    compressResponse(req, res);
     return handleWithNext(req, res);
   },
   // In development Next's route handler answers callbacks too, so edits to it reload.
