@@ -97,8 +97,13 @@ export function compressResponse(req: IncomingMessage, res: ServerResponse): boo
     original.writeHead.call(res, head?.status ?? res.statusCode, headers);
   };
 
-  /** Whether the answer being built may be compressed: it has a body, of a text type, not encoded. */
-  const compressible = () => {
+  /**
+   * Whether the answer may be compressed: it has a body, of a text type, not encoded. Decided once,
+   * at the first write (or the end): the status and headers are fixed by then, as Node's own are.
+   */
+  let verdict: boolean | undefined;
+  const compressible = () => (verdict ??= decide());
+  const decide = () => {
     const status = head?.status ?? res.statusCode;
     const headers = { ...lowerCased(res.getHeaders()), ...lowerCased(head?.headers) };
     return (

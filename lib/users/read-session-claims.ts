@@ -13,6 +13,13 @@ import { isSessionId } from "./session-rules";
 /** Over HTTPS next-auth names the cookie with the __Secure- prefix; a browser may hold both. */
 const SECURE_SESSION_COOKIE = /(?:^|;\s*)__Secure-authjs\.session-token(?:\.\d+)?=/;
 
+/** Where getToken reports a cookie it cannot read: one object for every request. */
+const TOKEN_LOGGER = {
+  error: (error: Error) => getLogger().warn({ err: error }, "session cookie unreadable"),
+  warn: (code: string) => getLogger().warn({ code }, "session cookie warning"),
+  debug: () => {},
+};
+
 export async function readSessionClaims(
   cookieHeader: string | null,
   secret: string,
@@ -23,11 +30,7 @@ export async function readSessionClaims(
     req: { headers: new Headers({ cookie: cookieHeader }) },
     secret,
     secureCookie: SECURE_SESSION_COOKIE.test(cookieHeader),
-    logger: {
-      error: (error: Error) => getLogger().warn({ err: error }, "session cookie unreadable"),
-      warn: (code: string) => getLogger().warn({ code }, "session cookie warning"),
-      debug: () => {},
-    },
+    logger: TOKEN_LOGGER,
   });
   const userId = token?.sub;
   if (!userId) return null;
