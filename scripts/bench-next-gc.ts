@@ -4,9 +4,10 @@
 // a dynamic page of 50 rows with Links, the shape of a dashboard list), builds it with this
 // project's Next, and serves it from a plain custom server, as scripts/serve.ts does. The baseline,
 // in the same run: the same server answering without Next, building a page by hand (about 0.8 MB
-// allocated per request, between the route handler's and the page's). Each server runs under `node --trace-gc-nvp`, which logs every young collection (what
-// was allocated since the last one, what it promoted to the old generation, how long it paused);
-// requests are sequential over one keep-alive connection.
+// allocated per request, between the route handler's and the page's). Each server runs under
+// `node --trace-gc-nvp`, which logs every young collection (what was allocated since the last one,
+// what it promoted to the old generation, how long it paused); requests are sequential over one
+// keep-alive connection.
 //
 // Why it matters (docs/performance.md, "Dashboard at 1,000,000 payments"): what a young collection
 // has to copy sets its pause, and the pause lands on every 4th-5th dashboard load, so it sets the
