@@ -20,7 +20,7 @@ import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import pg from "pg";
-import { processCpuMs } from "./lib/bench";
+import { percentile, processCpuMs } from "./lib/bench";
 import { loadLocalState } from "./lib/local-state";
 
 const { values } = parseArgs({
@@ -200,9 +200,6 @@ async function timeExport() {
     await sql.end();
   }
 }
-
-const percentile = (sorted: number[], q: number) =>
-  sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? 0;
 
 await signIn();
 console.log(`${base} as ${values.email}: ${runs} timed runs after ${values.warmup} warm-ups\n`);

@@ -16,6 +16,7 @@ import { type PaymentFilters, paymentWhere } from "../lib/payments/collections/p
 import { tenantDb } from "../lib/tenancy/tenant-db";
 import { PrismaClient } from "../prisma/generated/prisma/client";
 import { DEMO_MERCHANTS } from "../prisma/seed";
+import { percentile } from "./lib/bench";
 import { localConfig } from "./seed-large";
 
 const { values } = parseArgs({
@@ -36,10 +37,6 @@ type Case = { name: string; run: (db: DbClient) => Promise<unknown> };
 /** Kenyan calendar day `daysAgo` days before now, as the filter form sends it. */
 const kenyanDay = (daysAgo: number) =>
   new Date(Date.now() + 3 * 3_600_000 - daysAgo * 86_400_000).toISOString().slice(0, 10);
-
-function percentile(sorted: number[], q: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? 0;
-}
 
 async function main() {
   const { databaseUrl, keyring } = localConfig();

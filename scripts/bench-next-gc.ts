@@ -21,6 +21,7 @@ import { mkdir } from "node:fs/promises";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { percentile } from "./lib/bench";
 
 const { values } = parseArgs({
   options: {
@@ -96,14 +97,12 @@ function youngCollections(log: string, fromLine: number) {
       const at = pair.indexOf("=");
       if (at > 0) fields[pair.slice(0, at)] = Number(pair.slice(at + 1));
     }
-    byIsolate.set(isolate, [...(byIsolate.get(isolate) ?? []), fields]);
+    const collections = byIsolate.get(isolate) ?? [];
+    collections.push(fields);
+    byIsolate.set(isolate, collections);
   }
   // The server's main thread collects far more often than any helper isolate.
   return [...byIsolate.values()].sort((a, b) => b.length - a.length)[0] ?? [];
-}
-
-function quantile(sorted: number[], q: number) {
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
 }
 
 async function measure(
@@ -162,8 +161,8 @@ async function measure(
       scavenges: young.length,
       pauseMs: sum("pause") / Math.max(1, young.length),
       pauseMaxMs: Math.max(0, ...young.map((c) => c.pause ?? 0)),
-      p50: quantile(times, 0.5),
-      p95: quantile(times, 0.95),
+      p50: percentile(times, 0.5),
+      p95: percentile(times, 0.95),
     };
   } finally {
     // Wait for the port to be free before the next server takes it.

@@ -19,6 +19,7 @@ import { sumPaymentsOfDay } from "../lib/payments/reconciliation/sum-payments-of
 import { tenantDb } from "../lib/tenancy/tenant-db";
 import { PrismaClient } from "../prisma/generated/prisma/client";
 import { DEMO_MERCHANTS } from "../prisma/seed";
+import { percentile } from "./lib/bench";
 import { localConfig } from "./seed-large";
 
 const { values } = parseArgs({
@@ -55,10 +56,6 @@ async function liveOverview(db: DbClient, merchantId: string, now: Date) {
     SELECT (SELECT count(*) FROM payments WHERE merchant_id = ${merchantId}::uuid AND status = 'pending') AS pending,
            (SELECT count(*) FROM review_items WHERE merchant_id = ${merchantId}::uuid AND status = 'open') AS reviews`;
   return { rows, counts };
-}
-
-function percentile(sorted: number[], q: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? 0;
 }
 
 /** Warm-up runs, then timed runs; `before` runs untimed ahead of each (e.g. marking a day stale). */

@@ -40,7 +40,7 @@ import { submitPayout } from "../lib/payments/payouts/submit-payout";
 import { startSimulator } from "../lib/simulator/server";
 import { PrismaClient } from "../prisma/generated/prisma/client";
 import { applyMigrations } from "./lib/apply-migrations";
-import { dropDatabase, line, measure, pickServer, runBench } from "./lib/bench";
+import { dropDatabase, line, measure, percentile, pickServer, runBench } from "./lib/bench";
 import { createDatabase } from "./lib/embedded-postgres";
 
 const { values } = parseArgs({
@@ -134,10 +134,11 @@ export function paceOf(times: number[], perSecond: number) {
 }
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
-const quantile = (xs: number[], q: number) => {
-  const sorted = [...xs].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? 0;
-};
+const quantile = (xs: number[], q: number) =>
+  percentile(
+    [...xs].sort((a, b) => a - b),
+    q,
+  );
 /** p50 / p99 in ms. */
 const stat = (xs: number[]) =>
   `p50 ${quantile(xs, 0.5).toFixed(1)} / p99 ${quantile(xs, 0.99).toFixed(1)} ms`;

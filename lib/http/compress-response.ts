@@ -86,15 +86,19 @@ export function compressResponse(req: IncomingMessage, res: ServerResponse): boo
 
   const restore = () => Object.assign(res, original);
 
+  /** The status and headers the handler has set, through setHeader or writeHead. */
+  const currentStatus = () => head?.status ?? res.statusCode;
+  const givenHeaders = () => ({ ...lowerCased(res.getHeaders()), ...lowerCased(head?.headers) });
+
   /** Sends the status and headers the handler set, with what compressing changes. */
   const sendHead = (encoding: "gzip" | null, length: number | null) => {
-    const headers = { ...lowerCased(res.getHeaders()), ...lowerCased(head?.headers) };
+    const headers = givenHeaders();
     for (const name of res.getHeaderNames()) res.removeHeader(name);
     if (encoding) headers["content-encoding"] = encoding;
     if (length === null) delete headers["content-length"];
     else headers["content-length"] = length;
     headers.vary = withAcceptEncoding(headers.vary);
-    original.writeHead.call(res, head?.status ?? res.statusCode, headers);
+    original.writeHead.call(res, currentStatus(), headers);
   };
 
   /**
@@ -104,13 +108,10 @@ export function compressResponse(req: IncomingMessage, res: ServerResponse): boo
   let verdict: boolean | undefined;
   const compressible = () => (verdict ??= decide());
   const decide = () => {
-    const status = head?.status ?? res.statusCode;
-    const headers = { ...lowerCased(res.getHeaders()), ...lowerCased(head?.headers) };
+    const headers = givenHeaders();
     return (
-      status >= 200 &&
-      status !== 204 &&
-      status !== 206 &&
-      status !== 304 &&
+      bodyAllowed(currentStatus()) &&
+      currentStatus() !== 206 &&
       headers["content-encoding"] === undefined &&
       COMPRESSIBLE_TYPE.test(String(headers["content-type"] ?? "")) &&
       !/\bno-transform\b/i.test(String(headers["cache-control"] ?? ""))
@@ -226,7 +227,7 @@ export function compressResponse(req: IncomingMessage, res: ServerResponse): boo
       sendHead("gzip", compressed.byteLength);
       end(compressed, callback);
     } else if (head || body.byteLength > 0) {
-      sendHead(null, bodyAllowed(head?.status ?? res.statusCode) ? body.byteLength : null);
+      sendHead(null, bodyAllowed(currentStatus()) ? body.byteLength : null);
       end(body.byteLength > 0 ? body : undefined, callback);
     } else {
       end(undefined, callback);

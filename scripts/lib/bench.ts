@@ -1,5 +1,5 @@
-// What the bench scripts share: timing with peak memory, a process's CPU time, and a server for a
-// throwaway database.
+// What the bench scripts share: timing with peak memory, a process's CPU time, percentiles, and a
+// server for a throwaway database.
 import { readFileSync } from "node:fs";
 import pg from "pg";
 import { type EmbeddedPostgres, startEmbeddedPostgres } from "./embedded-postgres";
@@ -8,6 +8,11 @@ const LOCAL_SERVER = "postgres://postgres@127.0.0.1:5432/postgres";
 
 /** Linux's USER_HZ, 100 on every mainstream kernel. */
 const CLOCK_TICKS_PER_SECOND = 100;
+
+/** The nearest-rank percentile `q` (0-1) of samples sorted ascending; 0 when there are none. */
+export function percentile(sorted: number[], q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? 0;
+}
 
 /** CPU time a process has used so far (user + system) in ms, from /proc (Linux); null when unreadable. */
 export function processCpuMs(pid: number | string | undefined): number | null {
